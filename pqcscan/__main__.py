@@ -1,0 +1,5 @@
+"""``python -m pqcscan``."""
+
+from pqcscan.cli import main
+
+main()
