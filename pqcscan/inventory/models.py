@@ -1,0 +1,171 @@
+"""SQLAlchemy 2.x typed models of the inventory. Only :mod:`pqcscan.inventory` imports these.
+
+Tables
+  scan_runs          one row per scan: what, when, arguments, status, counts
+  assets             things holding cryptography, unique by (type, fingerprint)
+  findings           one algorithm in one use on one asset, unique by (asset, algorithm,
+                     parameter, usage); first_seen / last_seen across runs
+  asset_links        directed relations between assets (contains, issued-by, presents...)
+  asset_sightings    which run saw which asset where (scan history; an asset may sit in
+                     several files)
+  finding_sightings  which run saw which finding (scan history, for diffs)
+  scan_errors        what a run could not read, and why
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the inventory")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class ScanRun(Base):
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collector: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # running|completed|failed|interrupted
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    arguments: Mapped[dict[str, Any]]
+    tool_version: Mapped[str] = mapped_column(String(32))
+    items: Mapped[int] = mapped_column(default=0)
+    assets: Mapped[int] = mapped_column(default=0)
+    findings: Mapped[int] = mapped_column(default=0)
+    new_findings: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("type", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(1024))
+    locator: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"), index=True)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "algorithm", "parameter", "usage"),
+        Index("ix_findings_quantum_status", "quantum_status"),
+        Index("ix_findings_algorithm", "algorithm"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    algorithm: Mapped[str] = mapped_column(String(128))
+    parameter: Mapped[str] = mapped_column(String(128))
+    usage: Mapped[str] = mapped_column(String(32))
+    quantum_status: Mapped[str] = mapped_column(String(32))
+    classical_bits: Mapped[int | None]
+    nist_category: Mapped[int | None]
+    identifier: Mapped[str | None] = mapped_column(String(512))
+    evidence: Mapped[dict[str, Any]]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"), index=True)
+
+
+class AssetLinkRow(Base):
+    __tablename__ = "asset_links"
+    __table_args__ = (UniqueConstraint("source_id", "relation", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    relation: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), index=True
+    )
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+
+
+class AssetSighting(Base):
+    __tablename__ = "asset_sightings"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    locator: Mapped[str] = mapped_column(String(2048), primary_key=True)
+
+
+class FindingSighting(Base):
+    __tablename__ = "finding_sightings"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ScanErrorRow(Base):
+    __tablename__ = "scan_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"), index=True)
+    locator: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

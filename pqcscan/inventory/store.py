@@ -1,0 +1,405 @@
+"""The one place where scan results become rows.
+
+:class:`RunRecorder` opens a scan run, takes :class:`~pqcscan.results.CollectedItem` values
+as they stream in, and writes them in batches, each batch in its own transaction, so an
+interrupted scan keeps everything written before the interruption. Rows are upserted on their
+natural keys (asset type + fingerprint; finding asset + algorithm + parameter + usage), so
+scanning the same things again moves ``last_seen`` and adds no duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from pqcscan import __version__
+from pqcscan.errors import InventoryError
+from pqcscan.inventory.models import (
+    AssetLinkRow,
+    AssetRow,
+    AssetSighting,
+    FindingRow,
+    FindingSighting,
+    ScanErrorRow,
+    ScanRun,
+)
+from pqcscan.results import Asset, AssetKey, AssetType, CollectedItem, Finding, Link, Relation
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Counts of one finished scan run."""
+
+    run_id: int
+    status: str
+    items: int
+    assets: int
+    findings: int
+    new_findings: int
+    errors: int
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    """A dialect insert that supports ``on_conflict_do_*`` (SQLite and PostgreSQL)."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise InventoryError(f"unsupported database backend {name!r} (use SQLite or PostgreSQL)")
+
+
+def _evidence_json(finding: Finding) -> dict[str, Any]:
+    return {k: v for k, v in asdict(finding.evidence).items() if v is not None}
+
+
+def _details_json(asset: Asset) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asset.details}
+
+
+class RunRecorder:
+    """Records one scan run. Use as a context manager or call :meth:`finish`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        collector: str,
+        arguments: dict[str, Any],
+        *,
+        clock: Clock = utcnow,
+        batch_size: int = 1000,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.batch_size = batch_size
+        self._buffer: list[CollectedItem] = []
+        self._items = 0
+        self._errors = 0
+        self._finished = False
+        try:
+            with engine.begin() as conn:
+                self.run_id: int = conn.execute(
+                    ScanRun.__table__.insert()
+                    .values(
+                        collector=collector,
+                        status="running",
+                        started_at=clock(),
+                        arguments=arguments,
+                        tool_version=__version__,
+                    )
+                    .returning(ScanRun.__table__.c.id)
+                ).scalar_one()
+        except SQLAlchemyError as exc:
+            raise InventoryError(f"cannot start a scan run: {exc}") from exc
+
+    def __enter__(self) -> RunRecorder:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if self._finished:
+            return
+        if exc_type is None:
+            self.finish("completed")
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self.finish("interrupted", "interrupted by the user")
+        else:
+            self.finish("failed", exc_type.__name__)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def add(self, item: CollectedItem) -> None:
+        self._buffer.append(item)
+        if len(self._buffer) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        batch, self._buffer = self._buffer, []
+        try:
+            with self.engine.begin() as conn:
+                self._write(conn, batch)
+        except SQLAlchemyError as exc:
+            raise InventoryError(f"cannot write to the inventory: {exc}") from exc
+        self._items += len(batch)
+        self._errors += sum(len(i.errors) for i in batch)
+
+    def _write(self, conn: Connection, batch: Sequence[CollectedItem]) -> None:
+        now = self.clock()
+        run = self.run_id
+        assets: dict[AssetKey, Asset] = {}
+        sightings: set[tuple[AssetKey, str]] = set()
+        for item in batch:
+            for asset in item.assets:
+                key = AssetKey.of(asset)
+                assets[key] = asset
+                sightings.add((key, asset.locator))
+        ids = self._upsert_assets(conn, assets.values(), now)
+        if sightings:
+            stmt = _insert(conn, AssetSighting.__table__).on_conflict_do_nothing()
+            conn.execute(
+                stmt,
+                [{"run_id": run, "asset_id": ids[k], "locator": loc} for k, loc in sightings],
+            )
+        findings: dict[tuple[int, str, str, str], Finding] = {}
+        for item in batch:
+            for f in item.findings:
+                asset_id = ids.get(f.asset)
+                if asset_id is None:
+                    raise InventoryError(f"finding for an asset not in its item: {f.asset}")
+                findings[(asset_id, f.algorithm, f.parameter, f.usage.value)] = f
+        self._upsert_findings(conn, findings, now)
+        links = {link for item in batch for link in item.links}
+        self._upsert_links(conn, links, ids, now)
+        errors = [
+            {
+                "run_id": run,
+                "locator": e.locator,
+                "kind": e.kind.value,
+                "message": e.message,
+                "created_at": now,
+            }
+            for item in batch
+            for e in item.errors
+        ]
+        if errors:
+            conn.execute(ScanErrorRow.__table__.insert(), errors)
+
+    def _upsert_assets(
+        self, conn: Connection, assets: Iterable[Asset], now: datetime
+    ) -> dict[AssetKey, int]:
+        rows = [
+            {
+                "type": a.type.value,
+                "fingerprint": a.fingerprint,
+                "locator": a.locator,
+                "name": a.name,
+                "details": _details_json(a),
+                "first_seen": now,
+                "last_seen": now,
+                "first_run_id": self.run_id,
+                "last_run_id": self.run_id,
+            }
+            for a in assets
+        ]
+        if not rows:
+            return {}
+        table = AssetRow.__table__
+        stmt = _insert(conn, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["type", "fingerprint"],
+            set_={
+                "locator": stmt.excluded.locator,
+                "name": stmt.excluded.name,
+                "details": stmt.excluded.details,
+                "last_seen": stmt.excluded.last_seen,
+                "last_run_id": stmt.excluded.last_run_id,
+            },
+        ).returning(table.c.id, table.c.type, table.c.fingerprint)
+        result = conn.execute(stmt, rows)
+        return {AssetKey(AssetType(t), fp): i for i, t, fp in result}
+
+    def _upsert_findings(
+        self,
+        conn: Connection,
+        findings: dict[tuple[int, str, str, str], Finding],
+        now: datetime,
+    ) -> None:
+        if not findings:
+            return
+        rows = [
+            {
+                "asset_id": asset_id,
+                "algorithm": algorithm,
+                "parameter": parameter,
+                "usage": usage,
+                "quantum_status": f.quantum_status.value,
+                "classical_bits": f.classical_bits,
+                "nist_category": f.nist_category,
+                "identifier": f.evidence.identifier,
+                "evidence": _evidence_json(f),
+                "first_seen": now,
+                "last_seen": now,
+                "first_run_id": self.run_id,
+                "last_run_id": self.run_id,
+            }
+            for (asset_id, algorithm, parameter, usage), f in findings.items()
+        ]
+        table = FindingRow.__table__
+        stmt = _insert(conn, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["asset_id", "algorithm", "parameter", "usage"],
+            set_={
+                name: getattr(stmt.excluded, name)
+                for name in (
+                    "quantum_status",
+                    "classical_bits",
+                    "nist_category",
+                    "identifier",
+                    "evidence",
+                    "last_seen",
+                    "last_run_id",
+                )
+            },
+        ).returning(table.c.id)
+        finding_ids = [row[0] for row in conn.execute(stmt, rows)]
+        sight = _insert(conn, FindingSighting.__table__).on_conflict_do_nothing()
+        conn.execute(sight, [{"run_id": self.run_id, "finding_id": i} for i in finding_ids])
+
+    def _resolve(
+        self, conn: Connection, keys: Iterable[AssetKey], ids: dict[AssetKey, int]
+    ) -> dict[AssetKey, int]:
+        missing: dict[AssetType, set[str]] = {}
+        for key in keys:
+            if key not in ids:
+                missing.setdefault(key.type, set()).add(key.fingerprint)
+        resolved = dict(ids)
+        table = AssetRow.__table__
+        for asset_type, fingerprints in missing.items():
+            found = conn.execute(
+                select(table.c.id, table.c.fingerprint).where(
+                    table.c.type == asset_type.value, table.c.fingerprint.in_(fingerprints)
+                )
+            )
+            for asset_id, fp in found:
+                resolved[AssetKey(asset_type, fp)] = asset_id
+        return resolved
+
+    def _upsert_links(
+        self, conn: Connection, links: set[Link], ids: dict[AssetKey, int], now: datetime
+    ) -> None:
+        if not links:
+            return
+        known = self._resolve(conn, {k for lk in links for k in (lk.source, lk.target)}, ids)
+        rows = [
+            {
+                "source_id": known[lk.source],
+                "relation": lk.relation.value,
+                "target_id": known[lk.target],
+                "first_seen": now,
+                "last_seen": now,
+                "last_run_id": self.run_id,
+            }
+            for lk in links
+            if lk.source in known and lk.target in known
+        ]
+        if not rows:
+            return
+        stmt = _insert(conn, AssetLinkRow.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source_id", "relation", "target_id"],
+            set_={"last_seen": stmt.excluded.last_seen, "last_run_id": stmt.excluded.last_run_id},
+        )
+        conn.execute(stmt, rows)
+
+    # -- finishing --------------------------------------------------------------------------
+
+    def finish(self, status: str = "completed", message: str | None = None) -> RunSummary:
+        """Flush, link certificates to their issuers, and close the run with its counts."""
+        if self._finished:
+            raise InventoryError("scan run already finished")
+        self._finished = True
+        try:
+            self.flush()
+        except InventoryError:
+            status, message = "failed", message or "could not write the last batch"
+            raise
+        finally:
+            summary = self._close(status, message)
+        return summary
+
+    def _close(self, status: str, message: str | None) -> RunSummary:
+        run = self.run_id
+        with self.engine.begin() as conn:
+            link_issuers(conn, run, self.clock())
+            assets = conn.execute(
+                select(func.count()).select_from(AssetSighting.__table__)
+                .where(AssetSighting.__table__.c.run_id == run)
+            ).scalar_one()
+            findings = conn.execute(
+                select(func.count()).select_from(FindingSighting.__table__)
+                .where(FindingSighting.__table__.c.run_id == run)
+            ).scalar_one()
+            new = conn.execute(
+                select(func.count()).select_from(FindingRow.__table__)
+                .where(FindingRow.__table__.c.first_run_id == run)
+            ).scalar_one()
+            conn.execute(
+                update(ScanRun.__table__)
+                .where(ScanRun.__table__.c.id == run)
+                .values(
+                    status=status,
+                    finished_at=self.clock(),
+                    items=self._items,
+                    assets=assets,
+                    findings=findings,
+                    new_findings=new,
+                    errors=self._errors,
+                    message=message,
+                )
+            )
+        return RunSummary(run, status, self._items, assets, findings, new, self._errors)
+
+
+def link_issuers(conn: Connection, run_id: int, now: datetime) -> int:
+    """Link certificates without an issuer link to the certificate that issued them.
+
+    A candidate issuer has the child's issuer name as its subject; when the child carries an
+    Authority Key Identifier, the issuer's Subject Key Identifier must equal it.
+    """
+    assets = AssetRow.__table__
+    links = AssetLinkRow.__table__
+    rows = conn.execute(
+        select(assets.c.id, assets.c.details).where(
+            assets.c.type == AssetType.CERTIFICATE.value
+        )
+    ).all()
+    linked = {
+        r[0]
+        for r in conn.execute(
+            select(links.c.source_id).where(links.c.relation == Relation.ISSUED_BY.value)
+        )
+    }
+    by_subject: dict[str, list[tuple[int, str | None]]] = {}
+    for asset_id, details in rows:
+        subject = details.get("subject")
+        if subject is not None:
+            by_subject.setdefault(subject, []).append((asset_id, details.get("ski")))
+    new_links = []
+    for asset_id, details in rows:
+        if asset_id in linked:
+            continue
+        issuer, aki = details.get("issuer"), details.get("aki")
+        if issuer is None or (issuer == details.get("subject") and aki == details.get("ski")):
+            continue  # self-issued root
+        for candidate, ski in by_subject.get(issuer, ()):
+            if candidate == asset_id:
+                continue
+            if aki is not None and ski is not None and aki != ski:
+                continue
+            new_links.append(
+                {
+                    "source_id": asset_id,
+                    "relation": Relation.ISSUED_BY.value,
+                    "target_id": candidate,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "last_run_id": run_id,
+                }
+            )
+    if new_links:
+        conn.execute(_insert(conn, links).on_conflict_do_nothing(), new_links)
+    return len(new_links)
+
