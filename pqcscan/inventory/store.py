@@ -88,6 +88,7 @@ class RunRecorder:
         self._items = 0
         self._errors = 0
         self._finished = False
+        self.summary: RunSummary | None = None
         try:
             with engine.begin() as conn:
                 self.run_id: int = conn.execute(
@@ -317,8 +318,8 @@ class RunRecorder:
             status, message = "failed", message or "could not write the last batch"
             raise
         finally:
-            summary = self._close(status, message)
-        return summary
+            self.summary = self._close(status, message)
+        return self.summary
 
     def _close(self, status: str, message: str | None) -> RunSummary:
         run = self.run_id

@@ -1,0 +1,113 @@
+"""``pqcscan init`` and ``pqcscan scan ...``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from pqcscan.cli.context import AppContext
+from pqcscan.cli.options import ByteSize, fail_on_option
+from pqcscan.cli.progress import ProgressLine
+from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
+from pqcscan.errors import UsageError
+from pqcscan.inventory import FindingFilter, RunSummary
+from pqcscan.scan import run_scan
+
+PASSWORD_ENV = "PQCSCAN_PASSWORD"
+
+
+@click.command()
+@click.pass_obj
+def init(app: AppContext) -> None:
+    """Create (or upgrade) the inventory database."""
+    inv = app.inventory
+    click.echo(f"inventory ready: {inv.display_url}")
+
+
+@click.group()
+def scan() -> None:
+    """Scan targets and record what cryptography they use."""
+
+
+def _passwords(values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]) -> tuple[str, ...]:
+    out = list(values)
+    for name in env_names:
+        value = os.environ.get(name)
+        if value is None:
+            raise UsageError(f"--password-env: environment variable {name} is not set")
+        out.append(value)
+    if not env_names and PASSWORD_ENV in os.environ:
+        out.append(os.environ[PASSWORD_ENV])
+    for file in files:
+        try:
+            out.extend(line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip())
+        except OSError as exc:
+            raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
+    return tuple(dict.fromkeys(out))
+
+
+@scan.command("certs")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--no-default-excludes", is_flag=True, help="Also descend into .git, .svn, __pycache__ and the like.")
+@click.option("--max-size", type=ByteSize(), default=DEFAULT_MAX_SIZE, show_default="16M", help="Larger crypto files are reported, not read.")
+@click.option("--password", "passwords", multiple=True, metavar="TEXT", help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; visible to other local users, prefer --password-env).")
+@click.option("--password-env", "password_envs", multiple=True, metavar="NAME", help=f"Read a password from this environment variable (repeatable) [default: {PASSWORD_ENV} if set].")
+@click.option("--password-file", "password_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Read passwords from a file, one per line.")
+@fail_on_option()
+@click.pass_obj
+def certs(
+    app: AppContext,
+    paths: tuple[Path, ...],
+    excludes: tuple[str, ...],
+    no_default_excludes: bool,
+    max_size: int,
+    passwords: tuple[str, ...],
+    password_envs: tuple[str, ...],
+    password_files: tuple[Path, ...],
+    fail_on: tuple[str, ...],
+) -> None:
+    """Find certificates, keys, CSRs and keystores in files and folders.
+
+    Files are recognised by content: PEM, DER, PKCS#7, PKCS#12, JKS/JCEKS, PKCS#1/#8/SEC1
+    keys, CSRs, OpenSSH keys, authorized_keys and known_hosts. Passwords are never stored.
+    """
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    options = CertScanOptions(
+        paths=tuple(p.absolute() for p in paths),
+        excludes=excludes,
+        default_excludes=not no_default_excludes,
+        max_size=max_size,
+        passwords=_passwords(passwords, password_envs, password_files),
+    )
+    summary = run_scan(app.inventory, CertificateCollector(options), ProgressLine("certs", app.interactive))
+    finish(app, summary, fail_on)
+
+
+def finish(app: AppContext, summary: RunSummary, fail_on: tuple[str, ...]) -> None:
+    """Print the run summary and exit with the documented code."""
+    if not app.quiet:
+        click.echo(
+            f"scan run {summary.run_id} {summary.status}: {summary.items} items examined, "
+            f"{summary.assets} assets, {summary.findings} findings "
+            f"({summary.new_findings} new), {summary.errors} errors",
+            err=True,
+        )
+        counts = app.inventory.status_counts(summary.run_id)
+        if counts:
+            click.echo(
+                "  by quantum status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+                err=True,
+            )
+        if summary.errors:
+            click.echo(f"  see the errors with: pqcscan errors {summary.run_id}", err=True)
+    if fail_on:
+        flt = FindingFilter(statuses=tuple(fail_on), run_id=summary.run_id)
+        if next(iter(app.inventory.findings(flt)), None) is not None:
+            raise click.exceptions.Exit(1)
+    if summary.errors:
+        raise click.exceptions.Exit(3)

@@ -1,0 +1,13 @@
+"""Collectors find cryptography and yield plain results; this is their one registry."""
+
+from __future__ import annotations
+
+from pqcscan.collectors.base import Collector, NullObserver, ScanObserver
+from pqcscan.collectors.certs import CertificateCollector
+
+#: Every collector, by the name used in ``pqcscan scan NAME`` and in scan-run records.
+REGISTRY: dict[str, type[Collector]] = {
+    CertificateCollector.name: CertificateCollector,
+}
+
+__all__ = ["REGISTRY", "Collector", "NullObserver", "ScanObserver"]

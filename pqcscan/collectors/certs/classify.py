@@ -1,0 +1,298 @@
+"""Turn parsed certificates, keys and CSRs into classified assets, findings and links.
+
+Algorithms are identified by OID or SSH type name through the catalog, never by a Python
+class name, so PQC keys that the installed ``cryptography`` cannot load are classified too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pqcscan.catalog import Catalog, Classification, Primitive, QuantumStatus, get_catalog
+from pqcscan.collectors.certs.parsed import (
+    Entry,
+    KeyKind,
+    ParsedCertificate,
+    ParsedCSR,
+    ParsedFile,
+    ParsedKey,
+    PublicKeyInfo,
+)
+from pqcscan.results import (
+    Asset,
+    AssetKey,
+    AssetType,
+    CollectedItem,
+    Details,
+    Evidence,
+    Finding,
+    Link,
+    Relation,
+    ScanError,
+    Usage,
+)
+
+COLLECTOR = "certs"
+
+
+def classify_public_key(catalog: Catalog, pk: PublicKeyInfo) -> Classification:
+    """Classify a public key by its OID (PKIX) or SSH key type, with size or curve."""
+    parameter = pk.parameter
+    if parameter.startswith("oid:"):
+        parameter = catalog.curve_name(parameter[4:]) or parameter
+    if pk.algorithm_oid is not None:
+        return catalog.classify_oid(pk.algorithm_oid, parameter)
+    if pk.ssh_type is not None:
+        base = catalog.classify_named("ssh-host-key", pk.ssh_type)
+        if base.algorithm != "unknown" and parameter and parameter != base.parameter:
+            return catalog.classify(base.algorithm, parameter, identifier=base.identifier)
+        return base
+    return catalog.classify("unknown", parameter, identifier="public-key:unidentified")
+
+
+def _key_usage(cert: ParsedCertificate, c: Classification) -> Usage:
+    if c.primitive in (Primitive.KEM, Primitive.KEY_AGREE):
+        return Usage.KEY_EXCHANGE
+    if cert.is_ca or "keyCertSign" in cert.key_usage:
+        return Usage.SIGNATURE
+    ku = set(cert.key_usage)
+    if ku and "digitalSignature" not in ku:
+        if "keyAgreement" in ku:
+            return Usage.KEY_EXCHANGE
+        if "keyEncipherment" in ku or "dataEncipherment" in ku:
+            return Usage.ENCRYPTION
+    return Usage.AUTHENTICATION
+
+
+class _ItemBuilder:
+    """Accumulates the assets, findings and links of one file."""
+
+    def __init__(self, catalog: Catalog, path: Path) -> None:
+        self.catalog = catalog
+        self.path = str(path)
+        self.assets: dict[AssetKey, Asset] = {}
+        self.findings: list[Finding] = []
+        self.links: list[Link] = []
+        self.errors: list[ScanError] = []
+
+    def asset(self, asset: Asset) -> AssetKey:
+        key = AssetKey.of(asset)
+        self.assets.setdefault(key, asset)
+        return key
+
+    def finding(
+        self,
+        asset: AssetKey,
+        c: Classification,
+        usage: Usage,
+        location: str,
+        method: str,
+        detail: str | None = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                asset=asset,
+                algorithm=c.algorithm,
+                parameter=c.parameter,
+                usage=usage,
+                quantum_status=c.status,
+                evidence=Evidence(COLLECTOR, location, method, c.identifier, detail),
+                classical_bits=c.classical_bits,
+                nist_category=c.nist_category,
+            )
+        )
+
+    def protection(self, asset: AssetKey, identifiers: tuple[str, ...], location: str) -> None:
+        """Findings for the encryption / integrity protecting a key or keystore."""
+        for ident in identifiers:
+            if ident.startswith("oid:") or ident[:1].isdigit():
+                oid = ident.removeprefix("oid:")
+                entry = self.catalog.oid(oid)
+                c = self.catalog.classify_oid(oid)
+                kind = entry.kind if entry is not None else ""
+                usage = {"kdf": Usage.KDF, "mac": Usage.MAC, "hash": Usage.HASH}.get(
+                    kind, Usage.ENCRYPTION
+                )
+                self.finding(asset, c, usage, location, "key protection OID")
+                if entry is not None and entry.hash:
+                    h = self.catalog.classify(entry.hash, identifier=f"oid:{oid}")
+                    self.finding(asset, h, Usage.KDF, location, "key protection OID (digest)")
+            else:
+                # Named protections from OpenSSH / PEM headers / JKS: "openssh-cipher:aes256-ctr"
+                namespace, _, name = ident.partition(":")
+                c = self._named_protection(namespace, name)
+                if c is not None:
+                    usage = Usage.KDF if namespace.endswith("kdf") else Usage.ENCRYPTION
+                    self.finding(asset, c, usage, location, f"key protection ({namespace})")
+
+    def _named_protection(self, namespace: str, name: str) -> Classification | None:
+        cat = self.catalog
+        if namespace == "openssh-cipher":
+            if name == "none":
+                return None
+            return cat.classify_named("ssh-cipher", name)
+        if namespace == "openssh-kdf":
+            if name == "none":
+                return None
+            return cat.classify(name, identifier=f"openssh-kdf:{name}")
+        if namespace == "pem-dek":
+            alg, _, rest = name.partition("-")
+            bits = rest.split("-")[0] if rest else ""
+            if alg.upper() == "DES" and rest.upper().startswith("EDE3"):
+                return cat.classify("3DES", "168", identifier=f"pem-dek:{name}")
+            return cat.classify(alg, bits, identifier=f"pem-dek:{name}")
+        if namespace in ("jks-keyprotector", "jks"):
+            return cat.classify("SHA-1", identifier=f"{namespace}:{name}")
+        return cat.classify(name or namespace, identifier=f"{namespace}:{name}")
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def certificate(self, cert: ParsedCertificate, container: AssetKey, location: str) -> None:
+        spki = cert.public_key.spki_sha256
+        details: Details = (
+            ("subject", cert.subject),
+            ("issuer", cert.issuer),
+            ("serial", cert.serial),
+            ("not_before", cert.not_before.isoformat() if cert.not_before else None),
+            ("not_after", cert.not_after.isoformat() if cert.not_after else None),
+            ("is_ca", cert.is_ca),
+            ("key_usage", cert.key_usage),
+            ("extended_key_usage", cert.extended_key_usage),
+            ("ski", cert.ski),
+            ("aki", cert.aki),
+            ("spki_sha256", spki),
+            ("signature_oid", cert.signature_oid),
+            ("version", cert.version),
+            ("self_issued", cert.subject == cert.issuer),
+        )
+        key = self.asset(
+            Asset(
+                AssetType.CERTIFICATE,
+                cert.der_sha256,
+                location,
+                cert.subject_cn or cert.subject,
+                tuple((k, v) for k, v in details if v is not None),
+            )
+        )
+        self.links.append(Link(container, Relation.CONTAINS, key))
+        pk = classify_public_key(self.catalog, cert.public_key)
+        self.finding(
+            key, pk, _key_usage(cert, pk), location, "X.509 SubjectPublicKeyInfo algorithm"
+        )
+        self._signature(key, cert.signature_oid, cert.signature_bits, location, "X.509")
+
+    def _signature(
+        self, key: AssetKey, oid: str, bits: int | None, location: str, what: str
+    ) -> None:
+        sig = self.catalog.classify_oid(oid, str(bits) if bits else "")
+        self.finding(key, sig, Usage.SIGNATURE, location, f"{what} signature algorithm")
+        entry = self.catalog.oid(oid)
+        if entry is not None and entry.hash:
+            digest = self.catalog.classify(entry.hash, identifier=f"oid:{oid}")
+            self.finding(key, digest, Usage.HASH, location, f"{what} signature digest")
+
+    def csr(self, csr: ParsedCSR, container: AssetKey, location: str) -> None:
+        key = self.asset(
+            Asset(
+                AssetType.CSR,
+                csr.der_sha256,
+                location,
+                csr.subject,
+                (("subject", csr.subject), ("spki_sha256", csr.public_key.spki_sha256)),
+            )
+        )
+        self.links.append(Link(container, Relation.CONTAINS, key))
+        pk = classify_public_key(self.catalog, csr.public_key)
+        self.finding(key, pk, Usage.AUTHENTICATION, location, "PKCS#10 SubjectPublicKeyInfo")
+        self._signature(key, csr.signature_oid, None, location, "PKCS#10")
+
+    def key(self, parsed: ParsedKey, container: AssetKey, location: str) -> None:
+        pk = parsed.public_key
+        if pk is not None and pk.spki_sha256:
+            fingerprint = pk.spki_sha256
+        elif pk is not None and pk.ssh_fingerprint:
+            fingerprint = pk.ssh_fingerprint
+        else:
+            # The public part is hidden (encrypted key): identify the key by where it is.
+            fingerprint = "at:" + hashlib.sha256(location.encode()).hexdigest()
+        c = (
+            classify_public_key(self.catalog, pk)
+            if pk is not None
+            else Classification("unknown", "", QuantumStatus.UNKNOWN)
+        )
+        label = f"{c.algorithm} {c.parameter}".strip() if pk is not None else "encrypted key"
+        details: Details = (
+            ("kind", parsed.kind.value),
+            ("format", parsed.format),
+            ("encrypted", parsed.encrypted),
+            ("protection", parsed.protection),
+            ("ssh_fingerprint", pk.ssh_fingerprint if pk else None),
+            ("comment", parsed.comment or None),
+        )
+        key = self.asset(
+            Asset(
+                AssetType.KEY,
+                fingerprint,
+                location,
+                f"{label} {parsed.kind.value} key",
+                tuple((k, v) for k, v in details if v not in (None, ())),
+            )
+        )
+        self.links.append(Link(container, Relation.CONTAINS, key))
+        if pk is not None:
+            usage = Usage.AUTHENTICATION if pk.ssh_type else Usage.KEY
+            if c.primitive in (Primitive.KEM, Primitive.KEY_AGREE):
+                usage = Usage.KEY_EXCHANGE
+            method = "SSH key type" if pk.ssh_type else "key algorithm OID"
+            self.finding(key, c, usage, location, method)
+        elif parsed.kind is KeyKind.PRIVATE:
+            self.finding(
+                key,
+                c,
+                Usage.KEY,
+                location,
+                "encrypted private key",
+                "algorithm hidden by encryption; supply the password to classify it",
+            )
+        self.protection(key, parsed.protection, location)
+
+
+def build_item(path: Path, size: int, parsed: ParsedFile) -> CollectedItem:
+    """Map one parsed file to a :class:`CollectedItem`."""
+    b = _ItemBuilder(get_catalog(), path)
+    file_type = AssetType.KEYSTORE if parsed.keystore else AssetType.FILE
+    container = b.asset(
+        Asset(
+            file_type,
+            b.path,
+            b.path,
+            path.name,
+            (("format", parsed.format), ("size", size)),
+        )
+    )
+    if parsed.protection:
+        b.protection(container, parsed.protection, b.path)
+    for entry in parsed.entries:
+        _entry(b, entry, container)
+    errors = tuple(
+        ScanError(b.path + e.suffix, e.kind, e.message) for e in parsed.errors
+    )
+    return CollectedItem(
+        locator=b.path,
+        assets=tuple(b.assets.values()),
+        findings=tuple(b.findings),
+        links=tuple(dict.fromkeys(b.links)),
+        errors=errors,
+    )
+
+
+def _entry(b: _ItemBuilder, entry: Entry, container: AssetKey) -> None:
+    location = b.path + entry.suffix
+    obj = entry.obj
+    if isinstance(obj, ParsedCertificate):
+        b.certificate(obj, container, location)
+    elif isinstance(obj, ParsedKey):
+        b.key(obj, container, location)
+    else:
+        b.csr(obj, container, location)

@@ -1,0 +1,160 @@
+"""The run recorder against a real SQLite file: upserts, history, links, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pqcscan.catalog import QuantumStatus
+from pqcscan.inventory import FindingFilter, Inventory
+from pqcscan.results import (
+    Asset,
+    AssetKey,
+    AssetType,
+    CollectedItem,
+    ErrorKind,
+    Evidence,
+    Finding,
+    Link,
+    Relation,
+    ScanError,
+    Usage,
+)
+
+
+class Clock:
+    """A deterministic clock that moves one minute per call."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def inv(tmp_path: Path) -> Iterator[Inventory]:
+    with Inventory.open(str(tmp_path / "inv.db")) as inventory:
+        yield inventory
+
+
+def cert(fp: str, subject: str, issuer: str, ski: str | None, aki: str | None) -> Asset:
+    details = [("subject", subject), ("issuer", issuer)]
+    if ski:
+        details.append(("ski", ski))
+    if aki:
+        details.append(("aki", aki))
+    return Asset(AssetType.CERTIFICATE, fp, f"/pki/{fp}.pem", subject, tuple(details))
+
+
+def item_for(asset: Asset, algorithm: str = "RSA", parameter: str = "2048") -> CollectedItem:
+    file = Asset(AssetType.FILE, asset.locator, asset.locator, "x.pem")
+    finding = Finding(
+        AssetKey.of(asset),
+        algorithm,
+        parameter,
+        Usage.AUTHENTICATION,
+        QuantumStatus.QUANTUM_VULNERABLE,
+        Evidence("certs", asset.locator, "test", "oid:1.2.840.113549.1.1.1"),
+        112,
+    )
+    link = Link(AssetKey.of(file), Relation.CONTAINS, AssetKey.of(asset))
+    return CollectedItem(asset.locator, (file, asset), (finding,), (link,))
+
+
+def count(inv: Inventory, table: str) -> int:
+    with inv.engine.connect() as conn:
+        return int(conn.execute(text(f"select count(*) from {table}")).scalar_one())
+
+
+def test_rescan_moves_last_seen_and_adds_no_duplicates(inv: Inventory) -> None:
+    clock = Clock()
+    leaf = cert("aa", "CN=leaf", "CN=ca", None, "k1")
+    for _ in range(3):
+        with inv.record_run("certs", {"paths": ["/pki"]}, clock=clock) as rec:
+            rec.add(item_for(leaf))
+    findings = list(inv.findings())
+    assert len(findings) == 1
+    assert findings[0].first_seen < findings[0].last_seen
+    assert count(inv, "assets") == 2
+    assert count(inv, "asset_links") == 1
+    runs = inv.runs()
+    assert [r.status for r in runs] == ["completed"] * 3
+    assert [r.new_findings for r in runs] == [0, 0, 1]  # newest first
+    assert all(r.findings == 1 and r.assets == 2 for r in runs)
+    assert count(inv, "finding_sightings") == 3
+
+
+def test_findings_filter_by_run_status_type_and_algorithm(inv: Inventory) -> None:
+    a, b = cert("aa", "CN=a", "CN=a", "x", "x"), cert("bb", "CN=b", "CN=b", "y", "y")
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item_for(a))
+    first = rec.run_id
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item_for(b, "ECDSA", "P-256"))
+    assert [f.locator for f in inv.findings(FindingFilter(run_id=first))] == ["/pki/aa.pem"]
+    assert [f.algorithm for f in inv.findings(FindingFilter(algorithms=("ecdsa",)))] == ["ECDSA"]
+    assert len(list(inv.findings(FindingFilter(statuses=("quantum-vulnerable",))))) == 2
+    assert list(inv.findings(FindingFilter(statuses=("quantum-safe",)))) == []
+    assert len(list(inv.findings(FindingFilter(asset_types=("certificate",))))) == 2
+    assert list(inv.findings(FindingFilter(asset_types=("key",)))) == []
+
+
+def test_issuer_links_use_names_and_key_identifiers_across_runs(inv: Inventory) -> None:
+    leaf = cert("leaf", "CN=leaf", "CN=Issuing CA", None, "ca-2")
+    wrong_ca = cert("ca1", "CN=Issuing CA", "CN=Root", "ca-1", "root")  # same name, other key
+    right_ca = cert("ca2", "CN=Issuing CA", "CN=Root", "ca-2", "root")
+    root = cert("root", "CN=Root", "CN=Root", "root", "root")
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item_for(leaf))
+        rec.add(item_for(wrong_ca))
+    with inv.record_run("certs", {}) as rec:  # issuer appears only in a later run
+        rec.add(item_for(right_ca))
+        rec.add(item_for(root))
+    with inv.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "select s.fingerprint, t.fingerprint from asset_links l "
+                "join assets s on s.id = l.source_id join assets t on t.id = l.target_id "
+                "where l.relation = 'issued-by' order by 1"
+            )
+        ).all()
+    assert rows == [("ca1", "root"), ("ca2", "root"), ("leaf", "ca2")]
+
+
+def test_errors_are_recorded_with_kind_and_counted(inv: Inventory) -> None:
+    bad = CollectedItem("/pki/bad.pem", errors=(ScanError("/pki/bad.pem", ErrorKind.MALFORMED, "truncated DER"),))
+    with inv.record_run("certs", {}) as rec:
+        rec.add(bad)
+        rec.add(item_for(cert("aa", "CN=a", "CN=a", None, None)))
+    assert rec.summary is not None and rec.summary.errors == 1
+    [err] = inv.errors(rec.run_id)
+    assert (err.locator, err.kind, err.message) == ("/pki/bad.pem", "malformed", "truncated DER")
+
+
+def test_interrupted_scan_keeps_what_was_collected(inv: Inventory) -> None:
+    items = [item_for(cert(f"c{i}", f"CN={i}", f"CN={i}", None, None)) for i in range(5)]
+    with pytest.raises(KeyboardInterrupt), inv.record_run("certs", {}, batch_size=2) as rec:
+        for n, it in enumerate(items):
+            if n == 3:
+                raise KeyboardInterrupt
+            rec.add(it)
+    [run] = inv.runs()
+    assert run.status == "interrupted"
+    assert run.items == 3
+    assert len(list(inv.findings())) == 3
+
+
+def test_reopening_keeps_data_and_timestamps_are_utc(tmp_path: Path) -> None:
+    db = str(tmp_path / "inv.db")
+    with Inventory.open(db) as inv, inv.record_run("certs", {}) as rec:
+        rec.add(item_for(cert("aa", "CN=a", "CN=a", None, None)))
+    with Inventory.open(db) as inv:
+        [f] = list(inv.findings())
+        assert f.first_seen.tzinfo is not None
+        assert f.to_json()["first_seen"].endswith("+00:00")
