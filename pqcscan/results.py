@@ -14,7 +14,7 @@ from typing import TypeAlias
 from pqcscan.catalog.model import QuantumStatus
 
 #: A JSON-compatible scalar or tuple of scalars, used in asset details and evidence.
-DetailValue: TypeAlias = str | int | float | bool | None | tuple[str, ...]
+DetailValue: TypeAlias = str | int | float | bool | tuple[str, ...] | None
 Details: TypeAlias = tuple[tuple[str, DetailValue], ...]
 
 

@@ -313,9 +313,7 @@ def load_catalog() -> Catalog:
             named.extend(build_named(doc["namespace"], i, source) for i in doc["identifiers"])
     regimes_doc = read_rule_file("catalog", "regimes.yaml")
     validate(regimes_doc, "regimes.schema.json", "catalog/regimes.yaml")
-    catalog = Catalog(
-        algorithms, oids, suites, named, (_regime(r) for r in regimes_doc["regimes"])
-    )
+    catalog = Catalog(algorithms, oids, suites, named, (_regime(r) for r in regimes_doc["regimes"]))
     _check_references(catalog)
     return catalog
 

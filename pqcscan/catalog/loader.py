@@ -43,7 +43,8 @@ def rules_root() -> Traversable:
 
 
 def _yaml_loader() -> type[yaml.SafeLoader]:
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 def read_rule_file(*parts: str) -> Any:
@@ -166,10 +167,7 @@ def build_cipher_suite(raw: Mapping[str, Any], source: str) -> CipherSuite:
 
 
 def build_named(namespace: str, raw: Mapping[str, Any], source: str) -> NamedIdentifier:
-    if "code" in raw:
-        key = f"0x{parse_code(raw['code']):04x}"
-    else:
-        key = str(raw["name"])
+    key = f"0x{parse_code(raw['code']):04x}" if "code" in raw else str(raw["name"])
     return NamedIdentifier(
         namespace=namespace,
         key=key,

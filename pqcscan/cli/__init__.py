@@ -30,7 +30,7 @@ EXIT_INTERRUPTED = 130
     "--db",
     metavar="URL|PATH",
     envvar="PQCSCAN_DB",
-    help="Inventory database: a SQLAlchemy URL or a SQLite file [env PQCSCAN_DB; default ./pqcscan.db].",
+    help="Inventory database: SQLAlchemy URL or SQLite file [default: ./pqcscan.db].",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 @click.pass_context

@@ -10,7 +10,14 @@ from pqcscan.cli.context import AppContext
 
 
 @click.command()
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("pqcscan-demo"), show_default=True, help="Where to build the demo files and inventory.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("pqcscan-demo"),
+    show_default=True,
+    help="Where to build the demo files and inventory.",
+)
 @click.pass_obj
 def demo(app: AppContext, folder: Path) -> None:
     """Build demo certificates, keys and keystores, scan them into a fresh inventory there,

@@ -33,10 +33,30 @@ FINDING_COLUMNS = (
 
 
 @click.command()
-@click.option("--status", "statuses", multiple=True, type=STATUS_CHOICE, help="Only this quantum status (repeatable).")
-@click.option("--type", "asset_types", multiple=True, type=click.Choice([t.value for t in AssetType]), help="Only this asset type (repeatable).")
-@click.option("--algorithm", "algorithms", multiple=True, metavar="NAME", help="Only this algorithm, by canonical name (repeatable).")
-@click.option("--run", "run_id", type=int, metavar="ID", help="Only findings seen by this scan run.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=STATUS_CHOICE,
+    help="Only this quantum status (repeatable).",
+)
+@click.option(
+    "--type",
+    "asset_types",
+    multiple=True,
+    type=click.Choice([t.value for t in AssetType]),
+    help="Only this asset type (repeatable).",
+)
+@click.option(
+    "--algorithm",
+    "algorithms",
+    multiple=True,
+    metavar="NAME",
+    help="Only this algorithm, by canonical name (repeatable).",
+)
+@click.option(
+    "--run", "run_id", type=int, metavar="ID", help="Only findings seen by this scan run."
+)
 @FORMAT
 @fail_on_option()
 @click.pass_obj
@@ -88,10 +108,29 @@ def scans(app: AppContext, limit: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json({"scans": [r.to_json() for r in runs]}))
         return
-    headers = ("id", "collector", "status", "started_at", "items", "assets", "findings", "new", "errors")
+    headers = (
+        "id",
+        "collector",
+        "status",
+        "started_at",
+        "items",
+        "assets",
+        "findings",
+        "new",
+        "errors",
+    )
     rows = [
-        (r.id, r.collector, r.status, r.started_at.isoformat(timespec="seconds"), r.items,
-         r.assets, r.findings, r.new_findings, r.errors)
+        (
+            r.id,
+            r.collector,
+            r.status,
+            r.started_at.isoformat(timespec="seconds"),
+            r.items,
+            r.assets,
+            r.findings,
+            r.new_findings,
+            r.errors,
+        )
         for r in runs
     ]
     click.echo(csv_text(headers, rows) if fmt == "csv" else table(headers, rows), nl=fmt != "csv")
@@ -109,4 +148,7 @@ def errors(app: AppContext, run_id: int | None, fmt: str) -> None:
         return
     headers = ("run", "kind", "locator", "message")
     rows = [(e.run_id, e.kind, e.locator, e.message) for e in records]
-    click.echo(csv_text(headers, rows) if fmt == "csv" else table(headers, rows, max_width=80), nl=fmt != "csv")
+    click.echo(
+        csv_text(headers, rows) if fmt == "csv" else table(headers, rows, max_width=80),
+        nl=fmt != "csv",
+    )

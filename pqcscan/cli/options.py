@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -15,7 +16,7 @@ _SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
-class ByteSize(click.ParamType):
+class ByteSize(click.ParamType):  # type: ignore[type-arg]
     """``16M``, ``512k``, ``2G`` or a plain number of bytes."""
 
     name = "size"
@@ -29,7 +30,10 @@ class ByteSize(click.ParamType):
         return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
-def fail_on_option() -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail_on_option() -> Callable[[F], F]:
     return click.option(
         "--fail-on",
         "fail_on",

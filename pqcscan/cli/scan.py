@@ -31,7 +31,9 @@ def scan() -> None:
     """Scan targets and record what cryptography they use."""
 
 
-def _passwords(values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]) -> tuple[str, ...]:
+def _passwords(
+    values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]
+) -> tuple[str, ...]:
     out = list(values)
     for name in env_names:
         value = os.environ.get(name)
@@ -42,7 +44,9 @@ def _passwords(values: tuple[str, ...], env_names: tuple[str, ...], files: tuple
         out.append(os.environ[PASSWORD_ENV])
     for file in files:
         try:
-            out.extend(line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip())
+            out.extend(
+                line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip()
+            )
         except OSError as exc:
             raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
     return tuple(dict.fromkeys(out))
@@ -50,12 +54,48 @@ def _passwords(values: tuple[str, ...], env_names: tuple[str, ...], files: tuple
 
 @scan.command("certs")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
-@click.option("--no-default-excludes", is_flag=True, help="Also descend into .git, .svn, __pycache__ and the like.")
-@click.option("--max-size", type=ByteSize(), default=DEFAULT_MAX_SIZE, show_default="16M", help="Larger crypto files are reported, not read.")
-@click.option("--password", "passwords", multiple=True, metavar="TEXT", help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; visible to other local users, prefer --password-env).")
-@click.option("--password-env", "password_envs", multiple=True, metavar="NAME", help=f"Read a password from this environment variable (repeatable) [default: {PASSWORD_ENV} if set].")
-@click.option("--password-file", "password_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Read passwords from a file, one per line.")
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders matching this glob (repeatable).",
+)
+@click.option(
+    "--no-default-excludes",
+    is_flag=True,
+    help="Also descend into .git, .svn, __pycache__ and the like.",
+)
+@click.option(
+    "--max-size",
+    type=ByteSize(),
+    default=DEFAULT_MAX_SIZE,
+    show_default="16M",
+    help="Larger crypto files are reported, not read.",
+)
+@click.option(
+    "--password",
+    "passwords",
+    multiple=True,
+    metavar="TEXT",
+    help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; "
+    "visible to other local users: prefer --password-env).",
+)
+@click.option(
+    "--password-env",
+    "password_envs",
+    multiple=True,
+    metavar="NAME",
+    help="Read a password from this environment variable (repeatable) "
+    f"[default: {PASSWORD_ENV} if set].",
+)
+@click.option(
+    "--password-file",
+    "password_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read passwords from a file, one per line.",
+)
 @fail_on_option()
 @click.pass_obj
 def certs(
@@ -84,7 +124,9 @@ def certs(
         max_size=max_size,
         passwords=_passwords(passwords, password_envs, password_files),
     )
-    summary = run_scan(app.inventory, CertificateCollector(options), ProgressLine("certs", app.interactive))
+    summary = run_scan(
+        app.inventory, CertificateCollector(options), ProgressLine("certs", app.interactive)
+    )
     finish(app, summary, fail_on)
 
 

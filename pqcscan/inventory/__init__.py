@@ -75,9 +75,7 @@ class Inventory:
         clock: Clock = utcnow,
         batch_size: int = 1000,
     ) -> RunRecorder:
-        return RunRecorder(
-            self.engine, collector, arguments, clock=clock, batch_size=batch_size
-        )
+        return RunRecorder(self.engine, collector, arguments, clock=clock, batch_size=batch_size)
 
     def findings(self, flt: FindingFilter | None = None) -> Iterator[FindingRecord]:
         return iter_findings(self.engine, flt)

@@ -15,7 +15,7 @@ Tables
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -61,7 +62,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}  # noqa: RUF012
 
 
 class ScanRun(Base):
@@ -129,9 +130,7 @@ class AssetLinkRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     relation: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), index=True
-    )
+    target_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
@@ -169,3 +168,13 @@ class ScanErrorRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+#: Core table handles, for the batched statements of store.py and query.py.
+SCAN_RUNS = cast(Table, ScanRun.__table__)
+ASSETS = cast(Table, AssetRow.__table__)
+FINDINGS = cast(Table, FindingRow.__table__)
+ASSET_LINKS = cast(Table, AssetLinkRow.__table__)
+ASSET_SIGHTINGS = cast(Table, AssetSighting.__table__)
+FINDING_SIGHTINGS = cast(Table, FindingSighting.__table__)
+SCAN_ERRORS = cast(Table, ScanErrorRow.__table__)

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select
 
 from pqcscan.inventory.models import (
-    AssetRow,
-    FindingRow,
-    FindingSighting,
-    ScanErrorRow,
-    ScanRun,
+    ASSETS,
+    FINDING_SIGHTINGS,
+    FINDINGS,
+    SCAN_ERRORS,
+    SCAN_RUNS,
 )
 
 
@@ -121,7 +121,7 @@ class FindingFilter:
 
 
 def _finding_select(flt: FindingFilter) -> Select[Any]:
-    f, a = FindingRow.__table__, AssetRow.__table__
+    f, a = FINDINGS, ASSETS
     stmt = select(
         f.c.id,
         a.c.type,
@@ -147,10 +147,8 @@ def _finding_select(flt: FindingFilter) -> Select[Any]:
         wanted = [x.lower() for x in flt.algorithms]
         stmt = stmt.where(func.lower(f.c.algorithm).in_(wanted))
     if flt.run_id is not None:
-        s = FindingSighting.__table__
-        stmt = stmt.where(
-            f.c.id.in_(select(s.c.finding_id).where(s.c.run_id == flt.run_id))
-        )
+        s = FINDING_SIGHTINGS
+        stmt = stmt.where(f.c.id.in_(select(s.c.finding_id).where(s.c.run_id == flt.run_id)))
     return stmt.order_by(a.c.type, a.c.locator, f.c.usage, f.c.algorithm, f.c.parameter, f.c.id)
 
 
@@ -165,19 +163,29 @@ def iter_findings(engine: Engine, flt: FindingFilter | None = None) -> Iterator[
 
 
 def list_runs(engine: Engine, limit: int | None = None) -> list[RunRecord]:
-    t = ScanRun.__table__
+    t = SCAN_RUNS
     stmt = select(
-        t.c.id, t.c.collector, t.c.status, t.c.started_at, t.c.finished_at, t.c.arguments,
-        t.c["items"], t.c.assets, t.c.findings, t.c.new_findings, t.c.errors, t.c.message,
+        t.c.id,
+        t.c.collector,
+        t.c.status,
+        t.c.started_at,
+        t.c.finished_at,
+        t.c.arguments,
+        t.c["items"],
+        t.c.assets,
+        t.c.findings,
+        t.c.new_findings,
+        t.c.errors,
+        t.c.message,
     ).order_by(t.c.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     with engine.connect() as conn:
-        return [RunRecord(*row) for row in conn.execute(stmt)]
+        return [RunRecord(**row._asdict()) for row in conn.execute(stmt)]
 
 
 def list_errors(engine: Engine, run_id: int | None = None) -> list[ErrorRecord]:
-    t = ScanErrorRow.__table__
+    t = SCAN_ERRORS
     stmt = select(t.c.run_id, t.c.locator, t.c.kind, t.c.message, t.c.created_at).order_by(t.c.id)
     if run_id is not None:
         stmt = stmt.where(t.c.run_id == run_id)
@@ -187,10 +195,10 @@ def list_errors(engine: Engine, run_id: int | None = None) -> list[ErrorRecord]:
 
 def status_counts(engine: Engine, run_id: int | None = None) -> dict[str, int]:
     """Number of findings per quantum status (optionally only those seen by one run)."""
-    f = FindingRow.__table__
+    f = FINDINGS
     stmt = select(f.c.quantum_status, func.count()).group_by(f.c.quantum_status)
     if run_id is not None:
-        s = FindingSighting.__table__
+        s = FINDING_SIGHTINGS
         stmt = stmt.where(f.c.id.in_(select(s.c.finding_id).where(s.c.run_id == run_id)))
     with engine.connect() as conn:
         return {status: count for status, count in conn.execute(stmt)}

@@ -21,13 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from pqcscan import __version__
 from pqcscan.errors import InventoryError
 from pqcscan.inventory.models import (
-    AssetLinkRow,
-    AssetRow,
-    AssetSighting,
-    FindingRow,
-    FindingSighting,
-    ScanErrorRow,
-    ScanRun,
+    ASSET_LINKS,
+    ASSET_SIGHTINGS,
+    ASSETS,
+    FINDING_SIGHTINGS,
+    FINDINGS,
+    SCAN_ERRORS,
+    SCAN_RUNS,
 )
 from pqcscan.results import Asset, AssetKey, AssetType, CollectedItem, Finding, Link, Relation
 
@@ -92,7 +92,7 @@ class RunRecorder:
         try:
             with engine.begin() as conn:
                 self.run_id: int = conn.execute(
-                    ScanRun.__table__.insert()
+                    SCAN_RUNS.insert()
                     .values(
                         collector=collector,
                         status="running",
@@ -100,7 +100,7 @@ class RunRecorder:
                         arguments=arguments,
                         tool_version=__version__,
                     )
-                    .returning(ScanRun.__table__.c.id)
+                    .returning(SCAN_RUNS.c.id)
                 ).scalar_one()
         except SQLAlchemyError as exc:
             raise InventoryError(f"cannot start a scan run: {exc}") from exc
@@ -149,7 +149,7 @@ class RunRecorder:
                 sightings.add((key, asset.locator))
         ids = self._upsert_assets(conn, assets.values(), now)
         if sightings:
-            stmt = _insert(conn, AssetSighting.__table__).on_conflict_do_nothing()
+            stmt = _insert(conn, ASSET_SIGHTINGS).on_conflict_do_nothing()
             conn.execute(
                 stmt,
                 [{"run_id": run, "asset_id": ids[k], "locator": loc} for k, loc in sightings],
@@ -176,7 +176,7 @@ class RunRecorder:
             for e in item.errors
         ]
         if errors:
-            conn.execute(ScanErrorRow.__table__.insert(), errors)
+            conn.execute(SCAN_ERRORS.insert(), errors)
 
     def _upsert_assets(
         self, conn: Connection, assets: Iterable[Asset], now: datetime
@@ -197,7 +197,7 @@ class RunRecorder:
         ]
         if not rows:
             return {}
-        table = AssetRow.__table__
+        table = ASSETS
         stmt = _insert(conn, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["type", "fingerprint"],
@@ -238,7 +238,7 @@ class RunRecorder:
             }
             for (asset_id, algorithm, parameter, usage), f in findings.items()
         ]
-        table = FindingRow.__table__
+        table = FINDINGS
         stmt = _insert(conn, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["asset_id", "algorithm", "parameter", "usage"],
@@ -256,7 +256,7 @@ class RunRecorder:
             },
         ).returning(table.c.id)
         finding_ids = [row[0] for row in conn.execute(stmt, rows)]
-        sight = _insert(conn, FindingSighting.__table__).on_conflict_do_nothing()
+        sight = _insert(conn, FINDING_SIGHTINGS).on_conflict_do_nothing()
         conn.execute(sight, [{"run_id": self.run_id, "finding_id": i} for i in finding_ids])
 
     def _resolve(
@@ -267,7 +267,7 @@ class RunRecorder:
             if key not in ids:
                 missing.setdefault(key.type, set()).add(key.fingerprint)
         resolved = dict(ids)
-        table = AssetRow.__table__
+        table = ASSETS
         for asset_type, fingerprints in missing.items():
             found = conn.execute(
                 select(table.c.id, table.c.fingerprint).where(
@@ -298,7 +298,7 @@ class RunRecorder:
         ]
         if not rows:
             return
-        stmt = _insert(conn, AssetLinkRow.__table__)
+        stmt = _insert(conn, ASSET_LINKS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["source_id", "relation", "target_id"],
             set_={"last_seen": stmt.excluded.last_seen, "last_run_id": stmt.excluded.last_run_id},
@@ -326,20 +326,21 @@ class RunRecorder:
         with self.engine.begin() as conn:
             link_issuers(conn, run, self.clock())
             assets = conn.execute(
-                select(func.count()).select_from(AssetSighting.__table__)
-                .where(AssetSighting.__table__.c.run_id == run)
+                select(func.count())
+                .select_from(ASSET_SIGHTINGS)
+                .where(ASSET_SIGHTINGS.c.run_id == run)
             ).scalar_one()
             findings = conn.execute(
-                select(func.count()).select_from(FindingSighting.__table__)
-                .where(FindingSighting.__table__.c.run_id == run)
+                select(func.count())
+                .select_from(FINDING_SIGHTINGS)
+                .where(FINDING_SIGHTINGS.c.run_id == run)
             ).scalar_one()
             new = conn.execute(
-                select(func.count()).select_from(FindingRow.__table__)
-                .where(FindingRow.__table__.c.first_run_id == run)
+                select(func.count()).select_from(FINDINGS).where(FINDINGS.c.first_run_id == run)
             ).scalar_one()
             conn.execute(
-                update(ScanRun.__table__)
-                .where(ScanRun.__table__.c.id == run)
+                update(SCAN_RUNS)
+                .where(SCAN_RUNS.c.id == run)
                 .values(
                     status=status,
                     finished_at=self.clock(),
@@ -360,12 +361,10 @@ def link_issuers(conn: Connection, run_id: int, now: datetime) -> int:
     A candidate issuer has the child's issuer name as its subject; when the child carries an
     Authority Key Identifier, the issuer's Subject Key Identifier must equal it.
     """
-    assets = AssetRow.__table__
-    links = AssetLinkRow.__table__
+    assets = ASSETS
+    links = ASSET_LINKS
     rows = conn.execute(
-        select(assets.c.id, assets.c.details).where(
-            assets.c.type == AssetType.CERTIFICATE.value
-        )
+        select(assets.c.id, assets.c.details).where(assets.c.type == AssetType.CERTIFICATE.value)
     ).all()
     linked = {
         r[0]
@@ -403,4 +402,3 @@ def link_issuers(conn: Connection, run_id: int, now: datetime) -> int:
     if new_links:
         conn.execute(_insert(conn, links).on_conflict_do_nothing(), new_links)
     return len(new_links)
-

@@ -56,17 +56,23 @@ def scan_file(path: Path, size: int, options: CertScanOptions) -> CollectedItem:
                     ErrorKind.TOO_LARGE,
                     f"{fmt} file of {size} bytes is over the {options.max_size}-byte limit",
                 )
-            data = head + fh.read(options.max_size + 1 - len(head)) if len(head) == HEAD_SIZE else head
+            data = (
+                head + fh.read(options.max_size + 1 - len(head)) if len(head) == HEAD_SIZE else head
+            )
     except OSError as exc:
         return _error(locator, ErrorKind.UNREADABLE, exc.strerror or type(exc).__name__)
     if len(data) > options.max_size:
-        return _error(locator, ErrorKind.TOO_LARGE, f"file grew over the {options.max_size}-byte limit")
+        return _error(
+            locator, ErrorKind.TOO_LARGE, f"file grew over the {options.max_size}-byte limit"
+        )
     try:
         parsed = parse(data, fmt, ParseOptions(passwords=options.passwords), path.name)
     except ParseFailure as failure:
         return _error(locator, failure.kind, failure.message)
     except Exception as exc:  # a parser bug must not end a scan of thousands of files
-        return _error(locator, ErrorKind.MALFORMED, f"unexpected {type(exc).__name__} while parsing {fmt}")
+        return _error(
+            locator, ErrorKind.MALFORMED, f"unexpected {type(exc).__name__} while parsing {fmt}"
+        )
     return build_item(path, size, parsed)
 
 

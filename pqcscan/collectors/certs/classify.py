@@ -121,10 +121,10 @@ class _ItemBuilder:
             else:
                 # Named protections from OpenSSH / PEM headers / JKS: "openssh-cipher:aes256-ctr"
                 namespace, _, name = ident.partition(":")
-                c = self._named_protection(namespace, name)
-                if c is not None:
+                named = self._named_protection(namespace, name)
+                if named is not None:
                     usage = Usage.KDF if namespace.endswith("kdf") else Usage.ENCRYPTION
-                    self.finding(asset, c, usage, location, f"key protection ({namespace})")
+                    self.finding(asset, named, usage, location, f"key protection ({namespace})")
 
     def _named_protection(self, namespace: str, name: str) -> Classification | None:
         cat = self.catalog
@@ -275,9 +275,7 @@ def build_item(path: Path, size: int, parsed: ParsedFile) -> CollectedItem:
         b.protection(container, parsed.protection, b.path)
     for entry in parsed.entries:
         _entry(b, entry, container)
-    errors = tuple(
-        ScanError(b.path + e.suffix, e.kind, e.message) for e in parsed.errors
-    )
+    errors = tuple(ScanError(b.path + e.suffix, e.kind, e.message) for e in parsed.errors)
     return CollectedItem(
         locator=b.path,
         assets=tuple(b.assets.values()),

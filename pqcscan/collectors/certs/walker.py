@@ -59,9 +59,7 @@ def _describe(exc: OSError) -> tuple[ErrorKind, str]:
     return ErrorKind.UNREADABLE, exc.strerror or type(exc).__name__
 
 
-def walk(
-    roots: Sequence[Path], excludes: Sequence[str] = ()
-) -> Iterator[FoundFile | WalkError]:
+def walk(roots: Sequence[Path], excludes: Sequence[str] = ()) -> Iterator[FoundFile | WalkError]:
     """Yield regular files below ``roots`` (files given directly are yielded too).
 
     Symbolic links are followed (certificate stores are often links), but every folder and

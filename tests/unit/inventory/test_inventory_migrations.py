@@ -27,7 +27,9 @@ def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
 
 def test_models_match_migrations(tmp_path: Path) -> None:
     with Inventory.open(str(tmp_path / "m.db")) as inv, inv.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == [], f"models and migrations differ; write a migration: {diff}"
 
 

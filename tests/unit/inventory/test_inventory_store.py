@@ -128,7 +128,9 @@ def test_issuer_links_use_names_and_key_identifiers_across_runs(inv: Inventory) 
 
 
 def test_errors_are_recorded_with_kind_and_counted(inv: Inventory) -> None:
-    bad = CollectedItem("/pki/bad.pem", errors=(ScanError("/pki/bad.pem", ErrorKind.MALFORMED, "truncated DER"),))
+    bad = CollectedItem(
+        "/pki/bad.pem", errors=(ScanError("/pki/bad.pem", ErrorKind.MALFORMED, "truncated DER"),)
+    )
     with inv.record_run("certs", {}) as rec:
         rec.add(bad)
         rec.add(item_for(cert("aa", "CN=a", "CN=a", None, None)))
