@@ -96,6 +96,13 @@ def _passwords(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Read passwords from a file, one per line.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="one per CPU",
+    help="Processes that parse files in parallel (1: parse in the main process).",
+)
 @fail_on_option()
 @click.pass_obj
 def certs(
@@ -107,6 +114,7 @@ def certs(
     passwords: tuple[str, ...],
     password_envs: tuple[str, ...],
     password_files: tuple[Path, ...],
+    jobs: int,
     fail_on: tuple[str, ...],
 ) -> None:
     """Find certificates, keys, CSRs and keystores in files and folders.
@@ -123,6 +131,7 @@ def certs(
         default_excludes=not no_default_excludes,
         max_size=max_size,
         passwords=_passwords(passwords, password_envs, password_files),
+        jobs=jobs,
     )
     summary = run_scan(
         app.inventory, CertificateCollector(options), ProgressLine("certs", app.interactive)
