@@ -62,10 +62,13 @@ def private_key_der(key: FixtureKey, fmt: PrivateKeyFormat = PrivateKeyFormat.PK
     return der
 
 
-def private_key_pem(key: FixtureKey, fmt: PrivateKeyFormat = PrivateKeyFormat.PKCS8) -> bytes:
-    """Unencrypted private-key PEM with the label that goes with ``fmt``."""
+def private_key_pem(
+    key: FixtureKey, fmt: PrivateKeyFormat = PrivateKeyFormat.PKCS8, *, form: str = "default"
+) -> bytes:
+    """Unencrypted private-key PEM with the label that goes with ``fmt``; for PKCS#8 of ML-DSA
+    and ML-KEM keys, ``form`` picks the private-key CHOICE arm ("seed", "expanded", "both")."""
     if fmt is PrivateKeyFormat.PKCS8:
-        return asn1.pem("PRIVATE KEY", key.pkcs8_der)
+        return asn1.pem("PRIVATE KEY", key.pkcs8(form))
     label, _ = traditional_der(key)
     return asn1.pem(label, private_key_der(key, fmt))
 

@@ -142,6 +142,8 @@ class FixtureKey:
     pkcs8_forms: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
     pqc_signer: PqcSigner | None = field(default=None, repr=False)
     pqc_private: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    real: bool = True
+    """False for structure-only keys (well-formed encodings, no usable private key)."""
 
     @property
     def is_pqc(self) -> bool:
@@ -149,7 +151,7 @@ class FixtureKey:
 
     @property
     def can_sign(self) -> bool:
-        return self.family not in _NON_SIGNING
+        return self.real and self.family not in _NON_SIGNING
 
     @property
     def key_identifier(self) -> bytes:
@@ -205,7 +207,8 @@ class FixtureKey:
     def sign(self, data: bytes, hash_name: HashName | None = None, pss: bool = False) -> bytes:
         """Sign ``data`` as described by :meth:`signature_algorithm` with the same options."""
         if not self.can_sign:
-            raise ValueError(f"{self.algorithm} keys cannot sign")
+            why = "structure-only key" if not self.real else "not a signature algorithm"
+            raise ValueError(f"{self.algorithm} keys cannot sign ({why})")
         if self.pqc_signer is not None:
             return self.pqc_signer(data)
         return _classical_sign(self.classical, data, hash_name or self.default_hash(), pss)
@@ -417,6 +420,37 @@ def slh_dsa_key(parameter_set: str = "SHA2-128f", seed: Seed = None) -> FixtureK
         pqc_signer=signer,
         pqc_private=(("sk", secret),),
     )
+
+
+def slh_dsa_structure_only(parameter_set: str = "SHA2-128f", seed: Seed = None) -> FixtureKey:
+    """An SLH-DSA key that needs no SLH-DSA implementation: the public key (PK.seed || PK.root)
+    and private key are random bytes of the right sizes, so the SPKI and PKCS#8 are well formed
+    but the key cannot sign and PK.root does not match SK.seed. For environments without
+    ``slhdsa``; a certificate for it must be signed by another key."""
+    if parameter_set not in oids.SLH_DSA:
+        raise ValueError(f"unknown SLH-DSA parameter set {parameter_set!r}")
+    n = {"128": 16, "192": 24, "256": 32}[parameter_set.split("-")[1][:3]]
+    secret = asn1.derive_bytes(_seed_bytes(seed), f"slh-dsa-structure-{parameter_set}", 4 * n)
+    oid = oids.SLH_DSA[parameter_set]
+    return FixtureKey(
+        algorithm=f"SLH-DSA-{parameter_set}",
+        family=KeyFamily.SLH_DSA,
+        oid=oid,
+        spki_der=asn1.spki(oid, secret[2 * n :]),
+        public_key_bits=secret[2 * n :],
+        pkcs8_der=asn1.one_asymmetric_key(oid, secret),
+        pqc_private=(("sk", secret),),
+        real=False,
+    )
+
+
+def slh_dsa_available() -> bool:
+    """True when the ``slhdsa`` package (test extra) can be imported."""
+    try:
+        import slhdsa  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class FixtureUnavailable(RuntimeError):
