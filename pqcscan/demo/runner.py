@@ -31,7 +31,9 @@ def run_demo(folder: Path, quiet: bool = False) -> str:
         summary = run_scan(inventory, CertificateCollector(options))
         findings = list(inventory.findings())
         errors = inventory.errors(summary.run_id)
-        return summarize(folder, files, db, summary, findings, [(e.locator, e.kind, e.message) for e in errors])
+        return summarize(
+            folder, files, db, summary, findings, [(e.locator, e.kind, e.message) for e in errors]
+        )
 
 
 def _short(locator: str, files: Path) -> str:
@@ -63,12 +65,18 @@ def summarize(
         if by_status[status.value]:
             lines.append(f"  {status.value:<{width}}  {by_status[status.value]:>4}")
     lines.append("")
-    lines.append("Findings by asset type: " + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items())))
+    lines.append(
+        "Findings by asset type: " + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items()))
+    )
     lines.append("")
     lines.append("Most urgent (classically broken first):")
     urgent = sorted(
         (f for f in findings if f.quantum_status in ("classically-broken", "quantum-vulnerable")),
-        key=lambda f: (-STATUS_SEVERITY[QuantumStatus(f.quantum_status)], f.classical_bits or 0, f.locator),
+        key=lambda f: (
+            -STATUS_SEVERITY[QuantumStatus(f.quantum_status)],
+            f.classical_bits or 0,
+            f.locator,
+        ),
     )
     seen: set[tuple[str, str, str]] = set()
     for f in urgent:
@@ -77,7 +85,9 @@ def summarize(
             continue
         seen.add(key)
         alg = f"{f.algorithm} {f.parameter}".strip()
-        lines.append(f"  {f.quantum_status:<18}  {alg:<22}  {f.usage:<14}  {_short(f.locator, files)}")
+        lines.append(
+            f"  {f.quantum_status:<18}  {alg:<22}  {f.usage:<14}  {_short(f.locator, files)}"
+        )
         if len(seen) == 12:
             break
     safe = sorted(

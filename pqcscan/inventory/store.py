@@ -9,17 +9,18 @@ scanning the same things again moves ``last_seen`` and adds no duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan import __version__
 from pqcscan.errors import InventoryError
+from pqcscan.inventory.bulk import BulkStatement
 from pqcscan.inventory.models import (
     ASSET_LINKS,
     ASSET_SIGHTINGS,
@@ -32,6 +33,16 @@ from pqcscan.inventory.models import (
 from pqcscan.results import Asset, AssetKey, AssetType, CollectedItem, Finding, Link, Relation
 
 Clock = Callable[[], datetime]
+
+
+TIMES = ("first_seen", "last_seen")
+RUNS = ("first_run_id", "last_run_id")
+ASSET_COLUMNS = ("type", "fingerprint", "locator", "name", "details")
+FINDING_COLUMNS = (
+    "asset_id", "algorithm", "parameter", "usage", "quantum_status", "classical_bits",
+    "nist_category", "identifier", "evidence",
+)  # fmt: skip
+LINK_COLUMNS = ("source_id", "relation", "target_id")
 
 
 def utcnow() -> datetime:
@@ -51,18 +62,30 @@ class RunSummary:
     errors: int
 
 
-def _insert(conn: Connection, table: Table) -> Any:
-    """A dialect insert that supports ``on_conflict_do_*`` (SQLite and PostgreSQL)."""
+def _insert(conn: Connection, table: Table, columns: Sequence[str] = ()) -> Any:
+    """A dialect insert that supports ``on_conflict_do_*`` (SQLite and PostgreSQL).
+
+    With ``columns``, the insert binds exactly those (for :class:`BulkStatement`).
+    """
     name = conn.dialect.name
+    stmt: Any
     if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    raise InventoryError(f"unsupported database backend {name!r} (use SQLite or PostgreSQL)")
+        stmt = sqlite.insert(table)
+    elif name == "postgresql":
+        stmt = postgresql.insert(table)
+    else:
+        raise InventoryError(f"unsupported database backend {name!r} (use SQLite or PostgreSQL)")
+    return stmt.values({c: bindparam(c) for c in columns}) if columns else stmt
 
 
 def _evidence_json(finding: Finding) -> dict[str, Any]:
-    return {k: v for k, v in asdict(finding.evidence).items() if v is not None}
+    e = finding.evidence
+    out = {"collector": e.collector, "location": e.location, "method": e.method}
+    if e.identifier is not None:
+        out["identifier"] = e.identifier
+    if e.detail is not None:
+        out["detail"] = e.detail
+    return out
 
 
 def _details_json(asset: Asset) -> dict[str, Any]:
@@ -85,6 +108,7 @@ class RunRecorder:
         self.clock = clock
         self.batch_size = batch_size
         self._buffer: list[CollectedItem] = []
+        self._statements: dict[str, BulkStatement] = {}
         self._items = 0
         self._errors = 0
         self._finished = False
@@ -147,12 +171,18 @@ class RunRecorder:
                 key = AssetKey.of(asset)
                 assets[key] = asset
                 sightings.add((key, asset.locator))
-        ids = self._upsert_assets(conn, assets.values(), now)
+        ids = self._upsert_assets(conn, list(assets.values()), now)
         if sightings:
-            stmt = _insert(conn, ASSET_SIGHTINGS).on_conflict_do_nothing()
-            conn.execute(
-                stmt,
-                [{"run_id": run, "asset_id": ids[k], "locator": loc} for k, loc in sightings],
+            self._statement(
+                conn,
+                "asset_sightings",
+                lambda: _insert(
+                    conn, ASSET_SIGHTINGS, ("run_id", "asset_id", "locator")
+                ).on_conflict_do_nothing(),
+            ).execute(
+                conn,
+                [{"asset_id": ids[k], "locator": loc} for k, loc in sightings],
+                {"run_id": run},
             )
         findings: dict[tuple[int, str, str, str], Finding] = {}
         for item in batch:
@@ -178,9 +208,32 @@ class RunRecorder:
         if errors:
             conn.execute(SCAN_ERRORS.insert(), errors)
 
+    def _statement(self, conn: Connection, name: str, build: Callable[[], Any]) -> BulkStatement:
+        """A bulk statement compiled once per recorder."""
+        stmt = self._statements.get(name)
+        if stmt is None:
+            stmt = self._statements[name] = BulkStatement(conn.dialect, build())
+        return stmt
+
     def _upsert_assets(
-        self, conn: Connection, assets: Iterable[Asset], now: datetime
+        self, conn: Connection, assets: Sequence[Asset], now: datetime
     ) -> dict[AssetKey, int]:
+        if not assets:
+            return {}
+
+        def build() -> Any:
+            stmt = _insert(conn, ASSETS, (*ASSET_COLUMNS, *TIMES, *RUNS))
+            return stmt.on_conflict_do_update(
+                index_elements=["type", "fingerprint"],
+                set_={
+                    "locator": stmt.excluded.locator,
+                    "name": stmt.excluded.name,
+                    "details": stmt.excluded.details,
+                    "last_seen": stmt.excluded.last_seen,
+                    "last_run_id": stmt.excluded.last_run_id,
+                },
+            )
+
         rows = [
             {
                 "type": a.type.value,
@@ -188,29 +241,17 @@ class RunRecorder:
                 "locator": a.locator,
                 "name": a.name,
                 "details": _details_json(a),
-                "first_seen": now,
-                "last_seen": now,
-                "first_run_id": self.run_id,
-                "last_run_id": self.run_id,
             }
             for a in assets
         ]
-        if not rows:
-            return {}
-        table = ASSETS
-        stmt = _insert(conn, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["type", "fingerprint"],
-            set_={
-                "locator": stmt.excluded.locator,
-                "name": stmt.excluded.name,
-                "details": stmt.excluded.details,
-                "last_seen": stmt.excluded.last_seen,
-                "last_run_id": stmt.excluded.last_run_id,
-            },
-        ).returning(table.c.id, table.c.type, table.c.fingerprint)
-        result = conn.execute(stmt, rows)
-        return {AssetKey(AssetType(t), fp): i for i, t, fp in result}
+        shared = {
+            "first_seen": now,
+            "last_seen": now,
+            "first_run_id": self.run_id,
+            "last_run_id": self.run_id,
+        }
+        self._statement(conn, "assets", build).execute(conn, rows, shared)
+        return _asset_ids(conn, (AssetKey.of(a) for a in assets))
 
     def _upsert_findings(
         self,
@@ -220,6 +261,25 @@ class RunRecorder:
     ) -> None:
         if not findings:
             return
+
+        def build() -> Any:
+            stmt = _insert(conn, FINDINGS, (*FINDING_COLUMNS, *TIMES, *RUNS))
+            return stmt.on_conflict_do_update(
+                index_elements=["asset_id", "algorithm", "parameter", "usage"],
+                set_={
+                    name: getattr(stmt.excluded, name)
+                    for name in (
+                        "quantum_status",
+                        "classical_bits",
+                        "nist_category",
+                        "identifier",
+                        "evidence",
+                        "last_seen",
+                        "last_run_id",
+                    )
+                },
+            )
+
         rows = [
             {
                 "asset_id": asset_id,
@@ -231,79 +291,58 @@ class RunRecorder:
                 "nist_category": f.nist_category,
                 "identifier": f.evidence.identifier,
                 "evidence": _evidence_json(f),
-                "first_seen": now,
-                "last_seen": now,
-                "first_run_id": self.run_id,
-                "last_run_id": self.run_id,
             }
             for (asset_id, algorithm, parameter, usage), f in findings.items()
         ]
-        table = FINDINGS
-        stmt = _insert(conn, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["asset_id", "algorithm", "parameter", "usage"],
-            set_={
-                name: getattr(stmt.excluded, name)
-                for name in (
-                    "quantum_status",
-                    "classical_bits",
-                    "nist_category",
-                    "identifier",
-                    "evidence",
-                    "last_seen",
-                    "last_run_id",
-                )
-            },
-        ).returning(table.c.id)
-        finding_ids = [row[0] for row in conn.execute(stmt, rows)]
-        sight = _insert(conn, FINDING_SIGHTINGS).on_conflict_do_nothing()
-        conn.execute(sight, [{"run_id": self.run_id, "finding_id": i} for i in finding_ids])
-
-    def _resolve(
-        self, conn: Connection, keys: Iterable[AssetKey], ids: dict[AssetKey, int]
-    ) -> dict[AssetKey, int]:
-        missing: dict[AssetType, set[str]] = {}
-        for key in keys:
-            if key not in ids:
-                missing.setdefault(key.type, set()).add(key.fingerprint)
-        resolved = dict(ids)
-        table = ASSETS
-        for asset_type, fingerprints in missing.items():
-            found = conn.execute(
-                select(table.c.id, table.c.fingerprint).where(
-                    table.c.type == asset_type.value, table.c.fingerprint.in_(fingerprints)
-                )
+        shared = {
+            "first_seen": now,
+            "last_seen": now,
+            "first_run_id": self.run_id,
+            "last_run_id": self.run_id,
+        }
+        self._statement(conn, "findings", build).execute(conn, rows, shared)
+        # This run saw every finding of these assets that now carries its run id.
+        asset_ids = sorted({asset_id for asset_id, *_ in findings})
+        f = FINDINGS
+        for chunk in _chunks(asset_ids):
+            seen = select(literal(self.run_id), f.c.id).where(
+                f.c.asset_id.in_(chunk), f.c.last_run_id == self.run_id
             )
-            for asset_id, fp in found:
-                resolved[AssetKey(asset_type, fp)] = asset_id
-        return resolved
+            conn.execute(
+                _insert(conn, FINDING_SIGHTINGS)
+                .from_select(["run_id", "finding_id"], seen)
+                .on_conflict_do_nothing()
+            )
 
     def _upsert_links(
         self, conn: Connection, links: set[Link], ids: dict[AssetKey, int], now: datetime
     ) -> None:
         if not links:
             return
-        known = self._resolve(conn, {k for lk in links for k in (lk.source, lk.target)}, ids)
+        wanted = {k for lk in links for k in (lk.source, lk.target)}
+        known = {**ids, **_asset_ids(conn, (k for k in wanted if k not in ids))}
         rows = [
             {
                 "source_id": known[lk.source],
                 "relation": lk.relation.value,
                 "target_id": known[lk.target],
-                "first_seen": now,
-                "last_seen": now,
-                "last_run_id": self.run_id,
             }
             for lk in links
             if lk.source in known and lk.target in known
         ]
-        if not rows:
-            return
-        stmt = _insert(conn, ASSET_LINKS)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["source_id", "relation", "target_id"],
-            set_={"last_seen": stmt.excluded.last_seen, "last_run_id": stmt.excluded.last_run_id},
-        )
-        conn.execute(stmt, rows)
+
+        def build() -> Any:
+            stmt = _insert(conn, ASSET_LINKS, (*LINK_COLUMNS, *TIMES, "last_run_id"))
+            return stmt.on_conflict_do_update(
+                index_elements=["source_id", "relation", "target_id"],
+                set_={
+                    "last_seen": stmt.excluded.last_seen,
+                    "last_run_id": stmt.excluded.last_run_id,
+                },
+            )
+
+        shared = {"first_seen": now, "last_seen": now, "last_run_id": self.run_id}
+        self._statement(conn, "links", build).execute(conn, rows, shared)
 
     # -- finishing --------------------------------------------------------------------------
 
@@ -353,6 +392,33 @@ class RunRecorder:
                 )
             )
         return RunSummary(run, status, self._items, assets, findings, new, self._errors)
+
+
+CHUNK = 500
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _asset_ids(conn: Connection, keys: Iterable[AssetKey]) -> dict[AssetKey, int]:
+    """Ids of assets by (type, fingerprint), in chunks that stay under parameter limits."""
+    by_type: dict[AssetType, set[str]] = {}
+    for key in keys:
+        by_type.setdefault(key.type, set()).add(key.fingerprint)
+    found: dict[AssetKey, int] = {}
+    table = ASSETS
+    for asset_type, fingerprints in by_type.items():
+        for chunk in _chunks(sorted(fingerprints)):
+            rows = conn.execute(
+                select(table.c.id, table.c.fingerprint).where(
+                    table.c.type == asset_type.value, table.c.fingerprint.in_(chunk)
+                )
+            )
+            for asset_id, fingerprint in rows:
+                found[AssetKey(asset_type, fingerprint)] = asset_id
+    return found
 
 
 def link_issuers(conn: Connection, run_id: int, now: datetime) -> int:

@@ -52,7 +52,7 @@ def scan_file(path: Path, size: int, options: CertScanOptions) -> CollectedItem:
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_SIZE)
-            fmt = sniff(head, path.name)
+            fmt = sniff(head, path.name, size)
             if fmt is None:
                 return CollectedItem(locator, skipped=True)
             if size > options.max_size:
@@ -78,6 +78,8 @@ def scan_file(path: Path, size: int, options: CertScanOptions) -> CollectedItem:
         return _error(
             locator, ErrorKind.MALFORMED, f"unexpected {type(exc).__name__} while parsing {fmt}"
         )
+    if not parsed.entries and not parsed.errors and not parsed.keystore:
+        return CollectedItem(locator, skipped=True)  # e.g. a CRL or DH parameters only
     return build_item(path, size, parsed)
 
 

@@ -18,6 +18,7 @@ from pqcscan.collectors.certs.parsed import (
     ParsedFile,
     ParsedKey,
     PublicKeyInfo,
+    SshCertificateInfo,
 )
 from pqcscan.results import (
     Asset,
@@ -81,6 +82,10 @@ class _ItemBuilder:
         self.assets.setdefault(key, asset)
         return key
 
+    def contains(self, container: AssetKey | None, key: AssetKey) -> None:
+        if container is not None:
+            self.links.append(Link(container, Relation.CONTAINS, key))
+
     def finding(
         self,
         asset: AssetKey,
@@ -123,7 +128,9 @@ class _ItemBuilder:
                 namespace, _, name = ident.partition(":")
                 named = self._named_protection(namespace, name)
                 if named is not None:
-                    usage = Usage.KDF if namespace.endswith("kdf") else Usage.ENCRYPTION
+                    usage = {"openssh-kdf": Usage.KDF, "jks-integrity": Usage.MAC}.get(
+                        namespace, Usage.ENCRYPTION
+                    )
                     self.finding(asset, named, usage, location, f"key protection ({namespace})")
 
     def _named_protection(self, namespace: str, name: str) -> Classification | None:
@@ -142,13 +149,13 @@ class _ItemBuilder:
             if alg.upper() == "DES" and rest.upper().startswith("EDE3"):
                 return cat.classify("3DES", "168", identifier=f"pem-dek:{name}")
             return cat.classify(alg, bits, identifier=f"pem-dek:{name}")
-        if namespace in ("jks-keyprotector", "jks"):
-            return cat.classify("SHA-1", identifier=f"{namespace}:{name}")
         return cat.classify(name or namespace, identifier=f"{namespace}:{name}")
 
     # -- entries ----------------------------------------------------------------------------
 
-    def certificate(self, cert: ParsedCertificate, container: AssetKey, location: str) -> None:
+    def certificate(
+        self, cert: ParsedCertificate, container: AssetKey | None, location: str
+    ) -> None:
         spki = cert.public_key.spki_sha256
         details: Details = (
             ("subject", cert.subject),
@@ -175,7 +182,7 @@ class _ItemBuilder:
                 tuple((k, v) for k, v in details if v is not None),
             )
         )
-        self.links.append(Link(container, Relation.CONTAINS, key))
+        self.contains(container, key)
         pk = classify_public_key(self.catalog, cert.public_key)
         self.finding(
             key, pk, _key_usage(cert, pk), location, "X.509 SubjectPublicKeyInfo algorithm"
@@ -192,7 +199,7 @@ class _ItemBuilder:
             digest = self.catalog.classify(entry.hash, identifier=f"oid:{oid}")
             self.finding(key, digest, Usage.HASH, location, f"{what} signature digest")
 
-    def csr(self, csr: ParsedCSR, container: AssetKey, location: str) -> None:
+    def csr(self, csr: ParsedCSR, container: AssetKey | None, location: str) -> None:
         key = self.asset(
             Asset(
                 AssetType.CSR,
@@ -202,33 +209,33 @@ class _ItemBuilder:
                 (("subject", csr.subject), ("spki_sha256", csr.public_key.spki_sha256)),
             )
         )
-        self.links.append(Link(container, Relation.CONTAINS, key))
+        self.contains(container, key)
         pk = classify_public_key(self.catalog, csr.public_key)
         self.finding(key, pk, Usage.AUTHENTICATION, location, "PKCS#10 SubjectPublicKeyInfo")
         self._signature(key, csr.signature_oid, None, location, "PKCS#10")
 
-    def key(self, parsed: ParsedKey, container: AssetKey, location: str) -> None:
+    def key(self, parsed: ParsedKey, container: AssetKey | None, location: str) -> None:
         pk = parsed.public_key
         if pk is not None and pk.spki_sha256:
             fingerprint = pk.spki_sha256
         elif pk is not None and pk.ssh_fingerprint:
             fingerprint = pk.ssh_fingerprint
         else:
-            # The public part is hidden (encrypted key): identify the key by where it is.
+            # The public part is hidden (encrypted or secret key): identify it by where it is.
             fingerprint = "at:" + hashlib.sha256(location.encode()).hexdigest()
-        c = (
-            classify_public_key(self.catalog, pk)
-            if pk is not None
-            else Classification("unknown", "", QuantumStatus.UNKNOWN)
-        )
-        label = f"{c.algorithm} {c.parameter}".strip() if pk is not None else "encrypted key"
+        c = self._key_classification(parsed)
+        label = f"{c.algorithm} {c.parameter}".strip() if c.known else "encrypted"
+        cert = parsed.ssh_certificate
         details: Details = (
             ("kind", parsed.kind.value),
             ("format", parsed.format),
             ("encrypted", parsed.encrypted),
             ("protection", parsed.protection),
             ("ssh_fingerprint", pk.ssh_fingerprint if pk else None),
+            ("ssh_type", pk.ssh_type if pk else None),
             ("comment", parsed.comment or None),
+            *parsed.context,
+            *(_ssh_certificate_details(cert) if cert else ()),
         )
         key = self.asset(
             Asset(
@@ -239,40 +246,78 @@ class _ItemBuilder:
                 tuple((k, v) for k, v in details if v not in (None, ())),
             )
         )
-        self.links.append(Link(container, Relation.CONTAINS, key))
-        if pk is not None:
-            usage = Usage.AUTHENTICATION if pk.ssh_type else Usage.KEY
-            if c.primitive in (Primitive.KEM, Primitive.KEY_AGREE):
-                usage = Usage.KEY_EXCHANGE
-            method = "SSH key type" if pk.ssh_type else "key algorithm OID"
-            self.finding(key, c, usage, location, method)
-        elif parsed.kind is KeyKind.PRIVATE:
+        self.contains(container, key)
+        if c.known:
+            self.finding(key, c, _usage_of_key(parsed, c), location, _method_of_key(parsed))
+        else:
+            hidden = "sealed" if parsed.kind is KeyKind.SECRET else "hidden by encryption"
             self.finding(
                 key,
                 c,
                 Usage.KEY,
                 location,
-                "encrypted private key",
-                "algorithm hidden by encryption; supply the password to classify it",
+                "encrypted key",
+                f"algorithm {hidden}; supply the password to classify it",
             )
+        if cert is not None:
+            ca = classify_public_key(self.catalog, cert.signature_key)
+            self.finding(key, ca, Usage.SIGNATURE, location, "OpenSSH certificate CA key")
         self.protection(key, parsed.protection, location)
+
+    def _key_classification(self, parsed: ParsedKey) -> Classification:
+        if parsed.public_key is not None:
+            return classify_public_key(self.catalog, parsed.public_key)
+        if parsed.secret is not None:
+            name, bits = parsed.secret
+            return self.catalog.classify(name, bits, identifier=f"java-secret-key:{name}")
+        return Classification("unknown", "", QuantumStatus.UNKNOWN)
+
+
+def _usage_of_key(parsed: ParsedKey, c: Classification) -> Usage:
+    if c.primitive in (Primitive.KEM, Primitive.KEY_AGREE):
+        return Usage.KEY_EXCHANGE
+    if parsed.kind is KeyKind.SECRET:
+        return Usage.MAC if c.primitive is Primitive.MAC else Usage.ENCRYPTION
+    if parsed.public_key is not None and parsed.public_key.ssh_type:
+        return Usage.AUTHENTICATION
+    return Usage.KEY
+
+
+def _method_of_key(parsed: ParsedKey) -> str:
+    if parsed.kind is KeyKind.SECRET:
+        return "keystore secret-key entry (unsealed)"
+    if parsed.public_key is not None and parsed.public_key.algorithm_oid:
+        return "key algorithm OID"
+    return "SSH key type"
+
+
+def _ssh_certificate_details(cert: SshCertificateInfo) -> Details:
+    return (
+        ("ssh_cert_type", cert.cert_type),
+        ("ssh_cert_key_id", cert.key_id),
+        ("ssh_cert_principals", cert.principals),
+        ("not_before", cert.valid_after.isoformat() if cert.valid_after else None),
+        ("not_after", cert.valid_before.isoformat() if cert.valid_before else None),
+    )
 
 
 def build_item(path: Path, size: int, parsed: ParsedFile) -> CollectedItem:
     """Map one parsed file to a :class:`CollectedItem`."""
     b = _ItemBuilder(get_catalog(), path)
-    file_type = AssetType.KEYSTORE if parsed.keystore else AssetType.FILE
-    container = b.asset(
-        Asset(
-            file_type,
-            b.path,
-            b.path,
-            path.name,
-            (("format", parsed.format), ("size", size)),
+    container = None
+    if _needs_container(parsed):
+        file_type = AssetType.KEYSTORE if parsed.keystore else AssetType.FILE
+        container = b.asset(
+            Asset(
+                file_type,
+                b.path,
+                b.path,
+                path.name,
+                (("format", parsed.format), ("size", size)),
+            )
         )
-    )
-    if parsed.protection:
-        b.protection(container, parsed.protection, b.path)
+        if parsed.protection:
+            b.protection(container, parsed.protection, b.path)
     for entry in parsed.entries:
         _entry(b, entry, container)
     errors = tuple(ScanError(b.path + e.suffix, e.kind, e.message) for e in parsed.errors)
@@ -285,7 +330,21 @@ def build_item(path: Path, size: int, parsed: ParsedFile) -> CollectedItem:
     )
 
 
-def _entry(b: _ItemBuilder, entry: Entry, container: AssetKey) -> None:
+def _needs_container(parsed: ParsedFile) -> bool:
+    """A file is an asset of its own when it is more than the one object it holds.
+
+    Keystores, bundles and files holding a private or secret key are assets (the file is
+    where the key lives and what a migration changes); a file holding one certificate,
+    public key or CSR is represented by that object, whose locator is the file's path.
+    """
+    if parsed.keystore or len(parsed.entries) > 1:
+        return True
+    return any(
+        isinstance(e.obj, ParsedKey) and e.obj.kind is not KeyKind.PUBLIC for e in parsed.entries
+    )
+
+
+def _entry(b: _ItemBuilder, entry: Entry, container: AssetKey | None) -> None:
     location = b.path + entry.suffix
     obj = entry.obj
     if isinstance(obj, ParsedCertificate):

@@ -19,6 +19,7 @@ from pqcscan.results import ErrorKind
 class KeyKind(StrEnum):
     PRIVATE = "private"
     PUBLIC = "public"
+    SECRET = "secret"  # a symmetric key (JCEKS secret-key entry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,19 @@ class ParsedCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class SshCertificateInfo:
+    """An OpenSSH certificate (``*-cert-v01@openssh.com``): who signed it, for whom, how long."""
+
+    cert_type: str  # "user" | "host"
+    key_id: str
+    principals: tuple[str, ...]
+    valid_after: datetime | None
+    valid_before: datetime | None
+    #: The certificate authority's key, which signed the certificate.
+    signature_key: PublicKeyInfo
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedKey:
     kind: KeyKind
     #: pkcs1 | pkcs8 | encrypted-pkcs8 | sec1 | spki | openssh | openssh-public | dsa | pvk...
@@ -71,6 +85,12 @@ class ParsedKey:
     #: names as "openssh-cipher:aes256-ctr" / "openssh-kdf:bcrypt".
     protection: tuple[str, ...] = ()
     comment: str = ""  # OpenSSH key comment / authorized_keys comment (may identify a person)
+    #: Where the key sits in a line-based file: known_hosts marker and hosts ("hashed" when
+    #: hashed), authorized_keys option names. Never option values or private data.
+    context: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    ssh_certificate: SshCertificateInfo | None = None
+    #: (algorithm name, key bits) of a secret key, when its container reveals them.
+    secret: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
