@@ -47,6 +47,7 @@ _ORG: Final = "O=Example Bank plc,C=GB"
 _SERVER_EKU: Final = ("serverAuth", "clientAuth")
 _LEAF_KU: Final = ("digital_signature", "key_encipherment")
 _CA_KU: Final = ("key_cert_sign", "crl_sign", "digital_signature")
+_SERVER_DAYS: Final = 3 * 365  # internal PKI: from 1 Jan 2025 to the end of 2027
 
 README: Final = """Example Bank - payments application server (pqcscan demo copy)
 ================================================================
@@ -111,6 +112,7 @@ def _server(key: FixtureKey, host: str, issuer: FixtureCert, **kwargs: object) -
         ca=False,
         key_usage=usage,
         extended_key_usage=_SERVER_EKU,
+        days=_SERVER_DAYS,
         **kwargs,  # type: ignore[arg-type]
     )
 

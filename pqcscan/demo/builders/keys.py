@@ -16,570 +16,74 @@ What is real and what is structure-only:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Final, Literal
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import (
-    dh,
-    dsa,
-    ec,
-    ed448,
-    ed25519,
-    padding,
-    rsa,
-    x448,
-    x25519,
+from pqcscan.demo.builders.classical import (
+    CURVES,
+    FFDHE2048_P,
+    dh_key,
+    dsa_key,
+    ec_key,
+    ed448_key,
+    ed25519_key,
+    from_cryptography,
+    rsa_key,
+    x448_key,
+    x25519_key,
 )
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
-from pyasn1.codec.der import decoder
-from pyasn1_modules import rfc5280
-
-from pqcscan.demo.builders import _asn1 as asn1
-from pqcscan.demo.builders import oids
-from pqcscan.demo.builders.mlkem import mlkem_keygen
-
-HashName = Literal["sha1", "sha256", "sha384", "sha512"]
-Seed = bytes | str | None
-
-_HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
-    "sha1": hashes.SHA1,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
-_HASH_OIDS: Final = {
-    "sha1": oids.SHA1,
-    "sha256": oids.SHA256,
-    "sha384": oids.SHA384,
-    "sha512": oids.SHA512,
-}
-_RSA_SIG: Final = {
-    "sha1": oids.SHA1_WITH_RSA,
-    "sha256": oids.SHA256_WITH_RSA,
-    "sha384": oids.SHA384_WITH_RSA,
-    "sha512": oids.SHA512_WITH_RSA,
-}
-_ECDSA_SIG: Final = {
-    "sha1": oids.ECDSA_WITH_SHA1,
-    "sha256": oids.ECDSA_WITH_SHA256,
-    "sha384": oids.ECDSA_WITH_SHA384,
-    "sha512": oids.ECDSA_WITH_SHA512,
-}
-_DSA_SIG: Final = {"sha1": oids.DSA_WITH_SHA1, "sha256": oids.DSA_WITH_SHA256}
-
-CURVES: Final[dict[str, Callable[[], ec.EllipticCurve]]] = {
-    "P-192": ec.SECP192R1,
-    "P-224": ec.SECP224R1,
-    "P-256": ec.SECP256R1,
-    "P-384": ec.SECP384R1,
-    "P-521": ec.SECP521R1,
-    "secp256k1": ec.SECP256K1,
-    "brainpoolP256r1": ec.BrainpoolP256R1,
-    "brainpoolP384r1": ec.BrainpoolP384R1,
-    "brainpoolP512r1": ec.BrainpoolP512R1,
-}
-
-# RFC 7919 ffdhe2048: a fixed group, so DH keys need no slow parameter generation.
-FFDHE2048_P: Final = int(
-    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b"
-    "3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e"
-    "7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108"
-    "a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ec"
-    "c03404cd28342f619172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d16"
-    "83b2c6f34a26c1b2effa886b423861285c97ffffffffffffffff",
-    16,
+from pqcscan.demo.builders.keytypes import (
+    PQC_FAMILIES,
+    FixtureKey,
+    FixtureUnavailable,
+    HashName,
+    KeyFamily,
+    Seed,
+)
+from pqcscan.demo.builders.pqc import (
+    COMPOSITE_PREFIX,
+    COMPOSITE_PROFILES,
+    ML_DSA_SIZES,
+    CompositeProfile,
+    composite_message,
+    composite_ml_dsa_key,
+    ml_dsa_key,
+    ml_kem_key,
+    slh_dsa_available,
+    slh_dsa_key,
+    slh_dsa_structure_only,
 )
 
-ML_DSA_SIZES: Final = {44: (1312, 2560, 2420), 65: (1952, 4032, 3309), 87: (2592, 4896, 4627)}
-"""Public key, expanded private key and signature sizes (FIPS 204 table 2)."""
-
-
-class KeyFamily(StrEnum):
-    """Algorithm family of a fixture key."""
-
-    RSA = "rsa"
-    DSA = "dsa"
-    EC = "ec"
-    ED25519 = "ed25519"
-    ED448 = "ed448"
-    X25519 = "x25519"
-    X448 = "x448"
-    DH = "dh"
-    ML_DSA = "ml-dsa"
-    SLH_DSA = "slh-dsa"
-    ML_KEM = "ml-kem"
-    COMPOSITE_ML_DSA = "composite-ml-dsa"
-
-
-PQC_FAMILIES: Final = frozenset(
-    {KeyFamily.ML_DSA, KeyFamily.SLH_DSA, KeyFamily.ML_KEM, KeyFamily.COMPOSITE_ML_DSA}
-)
-_NON_SIGNING: Final = frozenset({KeyFamily.X25519, KeyFamily.X448, KeyFamily.DH, KeyFamily.ML_KEM})
-
-PqcSigner = Callable[[bytes], bytes]
-
-
-@dataclass(frozen=True, eq=False)
-class FixtureKey:
-    """A key pair with its standard encodings, whatever the algorithm.
-
-    ``algorithm`` is a readable name ("RSA-2048", "EC-P-384", "ML-DSA-65", "SLH-DSA-SHA2-128f",
-    "ML-KEM-768", "MLDSA65-ECDSA-P256-SHA512"); ``oid`` is the SubjectPublicKeyInfo algorithm.
-    Private material never appears in ``repr``.
-    """
-
-    algorithm: str
-    family: KeyFamily
-    oid: str
-    spki_der: bytes
-    public_key_bits: bytes
-    pkcs8_der: bytes = field(repr=False)
-    classical: PrivateKeyTypes | None = field(default=None, repr=False)
-    pkcs8_forms: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
-    pqc_signer: PqcSigner | None = field(default=None, repr=False)
-    pqc_private: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
-    real: bool = True
-    """False for structure-only keys (well-formed encodings, no usable private key)."""
-
-    @property
-    def is_pqc(self) -> bool:
-        return self.family in PQC_FAMILIES
-
-    @property
-    def can_sign(self) -> bool:
-        return self.real and self.family not in _NON_SIGNING
-
-    @property
-    def key_identifier(self) -> bytes:
-        """RFC 5280 method-1 key identifier (SHA-1 of the public key bits)."""
-        return asn1.key_identifier(self.public_key_bits)
-
-    def public_key(self) -> PublicKeyTypes | None:
-        """The ``cryptography`` public key, or None for PQC keys it cannot load."""
-        return None if self.classical is None or self.is_pqc else self.classical.public_key()
-
-    def private(self, part: str) -> bytes:
-        """Raw PQC private material by name ("seed", "expanded", "sk")."""
-        return dict(self.pqc_private)[part]
-
-    def pkcs8(self, form: str = "default") -> bytes:
-        """PKCS#8 DER; ML-DSA/ML-KEM also offer ``form`` "seed", "expanded" or "both"."""
-        if form == "default":
-            return self.pkcs8_der
-        forms = dict(self.pkcs8_forms)
-        if form not in forms:
-            raise ValueError(f"{self.algorithm} has no {form!r} private-key form")
-        return forms[form]
-
-    def default_hash(self) -> HashName:
-        """The hash a careful CA would pair with this key."""
-        if isinstance(self.classical, ec.EllipticCurvePrivateKey) and not self.is_pqc:
-            size = self.classical.curve.key_size
-            return "sha512" if size > 384 else "sha384" if size > 256 else "sha256"
-        return "sha256"
-
-    def signature_algorithm(self, hash_name: HashName | None = None, pss: bool = False) -> bytes:
-        """DER AlgorithmIdentifier of the signatures :meth:`sign` makes with these options."""
-        h = hash_name or self.default_hash()
-        fam = self.family
-        if fam is KeyFamily.RSA:
-            return (
-                _pss_algorithm_identifier(h)
-                if pss
-                else asn1.algorithm_identifier(_RSA_SIG[h], asn1.null())
-            )
-        if fam is KeyFamily.EC:
-            return asn1.algorithm_identifier(_ECDSA_SIG[h])
-        if fam is KeyFamily.DSA:
-            return asn1.algorithm_identifier(_DSA_SIG[h])
-        if fam is KeyFamily.ED25519:
-            return asn1.algorithm_identifier(oids.ED25519)
-        if fam is KeyFamily.ED448:
-            return asn1.algorithm_identifier(oids.ED448)
-        if fam in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA, KeyFamily.COMPOSITE_ML_DSA):
-            return asn1.algorithm_identifier(self.oid)  # RFC 9881/9909, draft: parameters absent
-        raise ValueError(f"{self.algorithm} keys cannot sign")
-
-    def sign(self, data: bytes, hash_name: HashName | None = None, pss: bool = False) -> bytes:
-        """Sign ``data`` as described by :meth:`signature_algorithm` with the same options."""
-        if not self.can_sign:
-            why = "structure-only key" if not self.real else "not a signature algorithm"
-            raise ValueError(f"{self.algorithm} keys cannot sign ({why})")
-        if self.pqc_signer is not None:
-            return self.pqc_signer(data)
-        return _classical_sign(self.classical, data, hash_name or self.default_hash(), pss)
-
-
-def _pss_algorithm_identifier(h: HashName) -> bytes:
-    """RSASSA-PSS with MGF1 on the same hash and salt length = hash length (RFC 4055)."""
-    hash_id = asn1.algorithm_identifier(_HASH_OIDS[h], asn1.null())
-    params = asn1.seq(
-        asn1.explicit(0, hash_id),
-        asn1.explicit(1, asn1.algorithm_identifier(oids.MGF1, hash_id)),
-        asn1.explicit(2, asn1.integer(_HASHES[h]().digest_size)),
-    )
-    return asn1.algorithm_identifier(oids.RSASSA_PSS, params)
-
-
-def _classical_sign(key: PrivateKeyTypes | None, data: bytes, h: HashName, pss: bool) -> bytes:
-    algo = _HASHES[h]()
-    if isinstance(key, rsa.RSAPrivateKey):
-        pad: padding.AsymmetricPadding = (
-            padding.PSS(mgf=padding.MGF1(algo), salt_length=algo.digest_size)
-            if pss
-            else padding.PKCS1v15()
-        )
-        return key.sign(data, pad, algo)
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, ec.ECDSA(algo))
-    if isinstance(key, dsa.DSAPrivateKey):
-        return key.sign(data, algo)
-    if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
-        return key.sign(data)
-    raise ValueError(f"cannot sign with {type(key).__name__}")
-
-
-def _seed_bytes(seed: Seed) -> bytes | None:
-    return seed.encode() if isinstance(seed, str) else seed
-
-
-# --------------------------------------------------------------------------- classical
-
-
-def from_cryptography(key: PrivateKeyTypes, algorithm: str | None = None) -> FixtureKey:
-    """Wrap a ``cryptography`` private key."""
-    family, name = _classify(key)
-    spki_der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    decoded, _ = decoder.decode(spki_der, asn1Spec=rfc5280.SubjectPublicKeyInfo())
-    return FixtureKey(
-        algorithm=algorithm or name,
-        family=family,
-        oid=str(decoded["algorithm"]["algorithm"]),
-        spki_der=spki_der,
-        public_key_bits=bytes(decoded["subjectPublicKey"].asOctets()),
-        pkcs8_der=key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        classical=key,
-    )
-
-
-def _classify(key: PrivateKeyTypes) -> tuple[KeyFamily, str]:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return KeyFamily.RSA, f"RSA-{key.key_size}"
-    if isinstance(key, dsa.DSAPrivateKey):
-        return KeyFamily.DSA, f"DSA-{key.key_size}"
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        names = {v().name: k for k, v in CURVES.items()}
-        return KeyFamily.EC, f"EC-{names.get(key.curve.name, key.curve.name)}"
-    if isinstance(key, dh.DHPrivateKey):
-        return KeyFamily.DH, f"DH-{key.key_size}"
-    simple: list[tuple[type[Any], KeyFamily, str]] = [
-        (ed25519.Ed25519PrivateKey, KeyFamily.ED25519, "Ed25519"),
-        (ed448.Ed448PrivateKey, KeyFamily.ED448, "Ed448"),
-        (x25519.X25519PrivateKey, KeyFamily.X25519, "X25519"),
-        (x448.X448PrivateKey, KeyFamily.X448, "X448"),
-    ]
-    for cls, fam, name in simple:
-        if isinstance(key, cls):
-            return fam, name
-    raise TypeError(f"unsupported key type {type(key).__name__}")
-
-
-def rsa_key(bits: int = 2048, public_exponent: int = 65537) -> FixtureKey:
-    """An RSA key of any size ``cryptography`` accepts (1024 and up)."""
-    return from_cryptography(rsa.generate_private_key(public_exponent, bits))
-
-
-def dsa_key(bits: int = 2048) -> FixtureKey:
-    return from_cryptography(dsa.generate_private_key(bits))
-
-
-def ec_key(curve: str = "P-256") -> FixtureKey:
-    """An EC key on a named curve: P-192/224/256/384/521, secp256k1, brainpoolP256/384/512r1."""
-    if curve not in CURVES:
-        raise ValueError(f"unknown curve {curve!r}; known: {', '.join(CURVES)}")
-    return from_cryptography(ec.generate_private_key(CURVES[curve]()))
-
-
-def ed25519_key() -> FixtureKey:
-    return from_cryptography(ed25519.Ed25519PrivateKey.generate())
-
-
-def ed448_key() -> FixtureKey:
-    return from_cryptography(ed448.Ed448PrivateKey.generate())
-
-
-def x25519_key() -> FixtureKey:
-    return from_cryptography(x25519.X25519PrivateKey.generate())
-
-
-def x448_key() -> FixtureKey:
-    return from_cryptography(x448.X448PrivateKey.generate())
-
-
-def dh_key() -> FixtureKey:
-    """A finite-field DH key in the RFC 7919 ffdhe2048 group (X9.42 ``dhpublicnumber`` SPKI)."""
-    q = (FFDHE2048_P - 1) // 2
-    params = dh.DHParameterNumbers(FFDHE2048_P, 2, q).parameters()
-    return from_cryptography(params.generate_private_key())
-
-
-# --------------------------------------------------------------------------- ML-DSA
-
-
-def ml_dsa_key(level: int = 65, seed: Seed = None) -> FixtureKey:
-    """A real ML-DSA-44/65/87 key (dilithium-py). PKCS#8 defaults to RFC 9881's ``seed [0]``
-    form; ``pkcs8("expanded")`` and ``pkcs8("both")`` give the other two CHOICE arms."""
-    from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
-
-    impl = {44: ML_DSA_44, 65: ML_DSA_65, 87: ML_DSA_87}.get(level)
-    if impl is None:
-        raise ValueError(f"ML-DSA level must be 44, 65 or 87, not {level}")
-    xi = asn1.derive_bytes(_seed_bytes(seed), f"ml-dsa-{level}", 32)
-    pk, sk = impl.key_derive(xi)
-    oid = oids.ML_DSA[level]
-    forms = _lattice_private_forms(oid, xi, sk)
-
-    def signer(data: bytes) -> bytes:
-        return bytes(impl.sign(sk, data, deterministic=True))
-
-    return FixtureKey(
-        algorithm=f"ML-DSA-{level}",
-        family=KeyFamily.ML_DSA,
-        oid=oid,
-        spki_der=asn1.spki(oid, pk),
-        public_key_bits=pk,
-        pkcs8_der=dict(forms)["seed"],
-        pkcs8_forms=forms,
-        pqc_signer=signer,
-        pqc_private=(("seed", xi), ("expanded", sk)),
-    )
-
-
-def _lattice_private_forms(oid: str, seed: bytes, expanded: bytes) -> tuple[tuple[str, bytes], ...]:
-    """The three arms of the RFC 9881 / RFC 9935 private-key CHOICE, each wrapped in PKCS#8."""
-    choice = {
-        "seed": asn1.implicit_primitive(0, seed),
-        "expanded": asn1.octets(expanded),
-        "both": asn1.seq(asn1.octets(seed), asn1.octets(expanded)),
-    }
-    return tuple((name, asn1.one_asymmetric_key(oid, value)) for name, value in choice.items())
-
-
-# --------------------------------------------------------------------------- SLH-DSA
-
-
-def slh_dsa_key(parameter_set: str = "SHA2-128f", seed: Seed = None) -> FixtureKey:
-    """A real SLH-DSA key (``slhdsa`` package, imported here because it is a test-only
-    dependency). Signing is FIPS 205 pure mode with an empty context, deterministic
-    (``opt_rand = PK.seed``). The "f" sets sign in ~0.1 s, the "s" sets in seconds."""
-    try:
-        import slhdsa
-        from slhdsa.lowlevel.addresses import Address
-        from slhdsa.lowlevel.xmss import XMSS
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise FixtureUnavailable(
-            "SLH-DSA fixtures need the 'slh-dsa' package (test extra)"
-        ) from exc
-    if parameter_set not in oids.SLH_DSA:
-        raise ValueError(f"unknown SLH-DSA parameter set {parameter_set!r}")
-    par = getattr(slhdsa, parameter_set.lower().replace("-", "_"))
-    n = par.n
-    raw = _seed_bytes(seed)
-    if raw is None:
-        sec = slhdsa.KeyPair.gen(par).sec
-    else:
-        material = asn1.derive_bytes(raw, f"slh-dsa-{parameter_set}", 3 * n)
-        sk_seed, sk_prf, pk_seed = material[:n], material[n : 2 * n], material[2 * n :]
-        pk_root = XMSS(par).node(sk_seed, 0, par.h_m, pk_seed, Address(par.d - 1, 0))
-        sec = slhdsa.SecretKey((sk_seed, sk_prf, pk_seed, pk_root), par)
-    secret = bytes(sec.digest())
-    public = secret[2 * n :]
-    oid = oids.SLH_DSA[parameter_set]
-
-    def signer(data: bytes) -> bytes:
-        return bytes(sec.sign_pure(data))
-
-    return FixtureKey(
-        algorithm=f"SLH-DSA-{parameter_set}",
-        family=KeyFamily.SLH_DSA,
-        oid=oid,
-        spki_der=asn1.spki(oid, public),
-        public_key_bits=public,
-        # RFC 9909: the privateKey OCTET STRING holds the 4n raw bytes, no further wrapping.
-        pkcs8_der=asn1.one_asymmetric_key(oid, secret),
-        pqc_signer=signer,
-        pqc_private=(("sk", secret),),
-    )
-
-
-def slh_dsa_structure_only(parameter_set: str = "SHA2-128f", seed: Seed = None) -> FixtureKey:
-    """An SLH-DSA key that needs no SLH-DSA implementation: the public key (PK.seed || PK.root)
-    and private key are random bytes of the right sizes, so the SPKI and PKCS#8 are well formed
-    but the key cannot sign and PK.root does not match SK.seed. For environments without
-    ``slhdsa``; a certificate for it must be signed by another key."""
-    if parameter_set not in oids.SLH_DSA:
-        raise ValueError(f"unknown SLH-DSA parameter set {parameter_set!r}")
-    n = {"128": 16, "192": 24, "256": 32}[parameter_set.split("-")[1][:3]]
-    secret = asn1.derive_bytes(_seed_bytes(seed), f"slh-dsa-structure-{parameter_set}", 4 * n)
-    oid = oids.SLH_DSA[parameter_set]
-    return FixtureKey(
-        algorithm=f"SLH-DSA-{parameter_set}",
-        family=KeyFamily.SLH_DSA,
-        oid=oid,
-        spki_der=asn1.spki(oid, secret[2 * n :]),
-        public_key_bits=secret[2 * n :],
-        pkcs8_der=asn1.one_asymmetric_key(oid, secret),
-        pqc_private=(("sk", secret),),
-        real=False,
-    )
-
-
-def slh_dsa_available() -> bool:
-    """True when the ``slhdsa`` package (test extra) can be imported."""
-    try:
-        import slhdsa  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-class FixtureUnavailable(RuntimeError):
-    """A fixture needs an optional package or tool that is not installed."""
-
-
-# --------------------------------------------------------------------------- ML-KEM
-
-
-def ml_kem_key(level: int = 768, seed: Seed = None) -> FixtureKey:
-    """A real ML-KEM-512/768/1024 key (FIPS 203 key generation from the 64-byte seed).
-    PKCS#8 defaults to RFC 9935's ``seed [0]`` form; "expanded" and "both" are available."""
-    d_z = asn1.derive_bytes(_seed_bytes(seed), f"ml-kem-{level}", 64)
-    pair = mlkem_keygen(level, d_z)
-    oid = oids.ML_KEM[level]
-    forms = _lattice_private_forms(oid, d_z, pair.decapsulation_key)
-    return FixtureKey(
-        algorithm=f"ML-KEM-{level}",
-        family=KeyFamily.ML_KEM,
-        oid=oid,
-        spki_der=asn1.spki(oid, pair.encapsulation_key),
-        public_key_bits=pair.encapsulation_key,
-        pkcs8_der=dict(forms)["seed"],
-        pkcs8_forms=forms,
-        pqc_private=(("seed", d_z), ("expanded", pair.decapsulation_key)),
-    )
-
-
-# --------------------------------------------------------------------------- composite ML-DSA
-
-COMPOSITE_PREFIX: Final = b"CompositeAlgorithmSignatures2025"
-
-
-@dataclass(frozen=True)
-class CompositeProfile:
-    """One draft-19 composite ML-DSA combination this module can build."""
-
-    level: int
-    traditional: str  # "P-256", "P-384", "Ed25519"
-    prehash: HashName
-    traditional_hash: HashName | None
-
-    def label(self, name: str) -> bytes:
-        return f"COMPSIG-{name}".encode()
-
-
-COMPOSITE_PROFILES: Final[dict[str, CompositeProfile]] = {
-    "MLDSA44-Ed25519-SHA512": CompositeProfile(44, "Ed25519", "sha512", None),
-    "MLDSA44-ECDSA-P256-SHA256": CompositeProfile(44, "P-256", "sha256", "sha256"),
-    "MLDSA65-ECDSA-P256-SHA512": CompositeProfile(65, "P-256", "sha512", "sha256"),
-    "MLDSA65-ECDSA-P384-SHA512": CompositeProfile(65, "P-384", "sha512", "sha384"),
-    "MLDSA65-Ed25519-SHA512": CompositeProfile(65, "Ed25519", "sha512", None),
-    "MLDSA87-ECDSA-P384-SHA512": CompositeProfile(87, "P-384", "sha512", "sha384"),
-}
-
-
-def composite_message(name: str, message: bytes, context: bytes = b"") -> bytes:
-    """The draft's message representative M' = Prefix || Label || len(ctx) || ctx || PH(M)."""
-    profile = COMPOSITE_PROFILES[name]
-    digest = hashlib.new(profile.prehash, message).digest()
-    return COMPOSITE_PREFIX + profile.label(name) + bytes([len(context)]) + context + digest
-
-
-def composite_ml_dsa_key(name: str = "MLDSA65-ECDSA-P256-SHA512", seed: Seed = None) -> FixtureKey:
-    """A composite ML-DSA key (draft-ietf-lamps-pq-composite-sigs-19).
-
-    SPKI: the composite OID, parameters absent, BIT STRING = ``mldsaPK || tradPK`` (tradPK is the
-    uncompressed EC point or the raw Ed25519 key). PKCS#8 privateKey = ``mldsaSeed || tradSK``
-    (tradSK an RFC 5915 ECPrivateKey, or the raw Ed25519 key). ``sign`` returns
-    ``mldsaSig || tradSig``: ML-DSA over M' with ctx = Label, the traditional half over M'.
-    """
-    if name not in COMPOSITE_PROFILES:
-        raise ValueError(
-            f"unsupported composite {name!r}; supported: {', '.join(COMPOSITE_PROFILES)}"
-        )
-    profile = COMPOSITE_PROFILES[name]
-    raw = _seed_bytes(seed)
-    mldsa = ml_dsa_key(profile.level, seed=None if raw is None else raw + b"/composite")
-    from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
-
-    impl = {44: ML_DSA_44, 65: ML_DSA_65, 87: ML_DSA_87}[profile.level]
-    trad: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
-    if profile.traditional == "Ed25519":
-        trad = ed25519.Ed25519PrivateKey.generate()
-        trad_pk = trad.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        trad_sk = trad.private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
-        )
-    else:
-        trad = ec.generate_private_key(CURVES[profile.traditional]())
-        trad_pk = trad.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        trad_sk = trad.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    oid = oids.COMPOSITE_ML_DSA[name]
-    public = mldsa.public_key_bits + trad_pk
-    expanded = mldsa.private("expanded")
-    label = profile.label(name)
-
-    def signer(data: bytes) -> bytes:
-        m_prime = composite_message(name, data)
-        pq_sig = bytes(impl.sign(expanded, m_prime, ctx=label, deterministic=True))
-        if isinstance(trad, ed25519.Ed25519PrivateKey):
-            return pq_sig + trad.sign(m_prime)
-        assert profile.traditional_hash is not None
-        return pq_sig + trad.sign(m_prime, ec.ECDSA(_HASHES[profile.traditional_hash]()))
-
-    return FixtureKey(
-        algorithm=name,
-        family=KeyFamily.COMPOSITE_ML_DSA,
-        oid=oid,
-        spki_der=asn1.spki(oid, public),
-        public_key_bits=public,
-        pkcs8_der=asn1.one_asymmetric_key(oid, mldsa.private("seed") + trad_sk),
-        classical=trad,
-        pqc_signer=signer,
-        pqc_private=(("seed", mldsa.private("seed")), ("expanded", expanded)),
-    )
-
-
-# --------------------------------------------------------------------------- by name
+__all__ = [
+    "COMPOSITE_PREFIX",
+    "COMPOSITE_PROFILES",
+    "CURVES",
+    "FFDHE2048_P",
+    "ML_DSA_SIZES",
+    "PQC_FAMILIES",
+    "CompositeProfile",
+    "FixtureKey",
+    "FixtureUnavailable",
+    "HashName",
+    "KeyFamily",
+    "Seed",
+    "composite_message",
+    "composite_ml_dsa_key",
+    "dh_key",
+    "dsa_key",
+    "ec_key",
+    "ed448_key",
+    "ed25519_key",
+    "from_cryptography",
+    "key",
+    "ml_dsa_key",
+    "ml_kem_key",
+    "rsa_key",
+    "slh_dsa_available",
+    "slh_dsa_key",
+    "slh_dsa_structure_only",
+    "x448_key",
+    "x25519_key",
+]
 
 
 def key(name: str, seed: Seed = None) -> FixtureKey:
