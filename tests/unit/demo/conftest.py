@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,10 @@ def mldsa_root() -> FixtureCert:
 @pytest.fixture(scope="session")
 def mldsa_leaf(mldsa_root: FixtureCert) -> FixtureCert:
     return x509.issue(keys.ml_dsa_key(44, seed="leaf"), "CN=pq.example.test", mldsa_root, ca=False)
+
+
+def slh_params(name: str) -> Any:
+    """An slhdsa parameter set by name (e.g. "sha2_128f"); they are not visible to mypy."""
+    import importlib
+
+    return getattr(importlib.import_module("slhdsa"), name)

@@ -53,9 +53,9 @@ def entries(
 
 @pytest.mark.parametrize(("store_type", "magic"), [("JKS", 0xFEEDFEED), ("JCEKS", 0xCECECECE)])
 def test_layout_and_integrity_digest(
-    entries: list[java.KeystoreEntry], store_type: str, magic: int
+    entries: list[java.KeystoreEntry], store_type: java.StoreType, magic: int
 ) -> None:
-    data = java.keystore(entries, PW, store_type, jceks_iterations=1000)  # type: ignore[arg-type]
+    data = java.keystore(entries, PW, store_type, jceks_iterations=1000)
     assert header(data) == (magic, 2, 3)
     assert data[-20:] == java_keystore_digest(PW, data[:-20])
     # first entry: tag 2 (trusted cert), lower-cased alias, then the 8-byte timestamp
@@ -66,12 +66,15 @@ def test_layout_and_integrity_digest(
 @needs_keytool
 @pytest.mark.parametrize("store_type", ["JKS", "JCEKS"])
 def test_keytool_lists_our_keystores(
-    tmp_path: Path, entries: list[java.KeystoreEntry], store_type: str, rsa_ca: FixtureCert
+    tmp_path: Path,
+    entries: list[java.KeystoreEntry],
+    store_type: java.StoreType,
+    rsa_ca: FixtureCert,
 ) -> None:
     path = write(
         tmp_path / f"store.{store_type.lower()}",
         java.keystore(entries, PW, store_type, jceks_iterations=1000),
-    )  # type: ignore[arg-type]
+    )
     listing = java.keytool_list(path, PW, store_type)
     assert f"Keystore type: {store_type}" in listing
     assert "Your keystore contains 3 entries" in listing

@@ -16,7 +16,7 @@ from pqcscan.demo.builders import keys, oids
 from pqcscan.demo.builders.keys import KeyFamily
 from pqcscan.demo.builders.mlkem import is_well_formed_encapsulation_key, mlkem_keygen
 
-from .conftest import needs_slhdsa
+from .conftest import needs_slhdsa, slh_params
 
 CLASSICAL = [
     "RSA-1024",
@@ -62,12 +62,13 @@ def verify_classical(
 ) -> None:
     """Verify with cryptography, choosing the scheme from the key type (not from the builder)."""
     public = serialization.load_der_public_key(key.spki_der)
-    algo = {
-        "sha1": hashes.SHA1,
-        "sha256": hashes.SHA256,
-        "sha384": hashes.SHA384,
-        "sha512": hashes.SHA512,
-    }[h]()
+    algos: dict[str, hashes.HashAlgorithm] = {
+        "sha1": hashes.SHA1(),
+        "sha256": hashes.SHA256(),
+        "sha384": hashes.SHA384(),
+        "sha512": hashes.SHA512(),
+    }
+    algo = algos[h]
     if isinstance(public, rsa.RSAPublicKey):
         pad = padding.PSS(padding.MGF1(algo), algo.digest_size) if pss else padding.PKCS1v15()
         public.verify(sig, data, pad, algo)
@@ -226,11 +227,11 @@ def test_slh_dsa_key_and_signature_verify_with_slhdsa() -> None:
     pk = bytes(info["subjectPublicKey"].asOctets())
     assert len(pk) == 32
     secret = bytes(private_key_info(key.pkcs8_der)["privateKey"])
-    assert (
-        len(secret) == 64 and secret[32:] == pk
-    )  # RFC 9909: raw SK.seed||SK.prf||PK.seed||PK.root
-    slhdsa.SecretKey.from_digest(secret, slhdsa.sha2_128f)  # validates PK.root against SK.seed
-    public = slhdsa.PublicKey.from_digest(pk, slhdsa.sha2_128f)
+    # RFC 9909: the raw SK.seed || SK.prf || PK.seed || PK.root
+    assert len(secret) == 64 and secret[32:] == pk
+    # from_digest validates PK.root against SK.seed
+    slhdsa.SecretKey.from_digest(secret, slh_params("sha2_128f"))
+    public = slhdsa.PublicKey.from_digest(pk, slh_params("sha2_128f"))
     sig = key.sign(b"firmware image")
     assert public.verify_pure(b"firmware image", sig)
     assert not public.verify_pure(b"tampered image", sig)

@@ -16,7 +16,7 @@ from pyasn1_modules import rfc5280, rfc5958
 from pqcscan.demo.builders import java, keys, oids
 from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
 
-from .conftest import SSH_KEYGEN, needs_keytool, needs_ssh_keygen, run
+from .conftest import SSH_KEYGEN, needs_keytool, needs_ssh_keygen, run, slh_params
 
 PW = DEMO_PASSWORD.encode()
 
@@ -217,7 +217,7 @@ def test_pqc_pilot(tree: Path) -> None:
         import slhdsa
 
         assert slh.signature_algorithm_oid.dotted_string == oids.SLH_DSA["SHA2-128f"]
-        public = slhdsa.PublicKey.from_digest(_spki_bits(slh), slhdsa.sha2_128f)
+        public = slhdsa.PublicKey.from_digest(_spki_bits(slh), slh_params("sha2_128f"))
         assert public.verify_pure(slh.tbs_certificate_bytes, slh.signature)
     else:
         slh.verify_directly_issued_by(rsa_root)

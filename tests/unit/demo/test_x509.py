@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509 as cx509
@@ -17,7 +18,7 @@ from pqcscan.demo.builders import keys, oids
 from pqcscan.demo.builders.keys import FixtureKey, KeyFamily
 from pqcscan.demo.builders.x509 import FixtureCert, csr, issue
 
-from .conftest import needs_openssl, needs_slhdsa, openssl, write
+from .conftest import needs_openssl, needs_slhdsa, openssl, slh_params, write
 
 ML_DSA = {oids.ML_DSA[44]: ML_DSA_44, oids.ML_DSA[65]: ML_DSA_65, oids.ML_DSA[87]: ML_DSA_87}
 
@@ -32,7 +33,7 @@ def verify_signature(cert: cx509.Certificate, issuer: FixtureCert) -> None:
     elif sig_oid in oids.SLH_DSA.values():
         import slhdsa
 
-        par = {oids.SLH_DSA["SHA2-128f"]: slhdsa.sha2_128f}[sig_oid]
+        par = {oids.SLH_DSA["SHA2-128f"]: slh_params("sha2_128f")}[sig_oid]
         assert slhdsa.PublicKey.from_digest(issuer_key.public_key_bits, par).verify_pure(tbs, sig)
     elif sig_oid in oids.COMPOSITE_ML_DSA.values():
         name = next(n for n, o in oids.COMPOSITE_ML_DSA.items() if o == sig_oid)
@@ -74,14 +75,14 @@ PAIRS = [
 
 @pytest.mark.parametrize(("issuer_name", "subject_name", "options"), PAIRS)
 def test_any_key_signed_by_any_key(
-    issuer_name: str, subject_name: str, options: dict[str, object]
+    issuer_name: str, subject_name: str, options: dict[str, Any]
 ) -> None:
     issuer_key = keys.key(issuer_name, seed="issuer")
     ca = issue(issuer_key, f"CN={issuer_name} CA", ca=True, path_length=0)
     subject_key = keys.key(subject_name, seed="subject")
     cert = issue(
         subject_key, f"CN={subject_name} leaf,O=Example", ca, san=["leaf.example.test"], **options
-    )  # type: ignore[arg-type]
+    )
     loaded = cert.load()
     assert loaded.public_key_algorithm_oid.dotted_string == subject_key.oid
     assert loaded.issuer == ca.subject
