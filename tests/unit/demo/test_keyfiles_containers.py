@@ -333,3 +333,13 @@ def test_pkcs12_trust_store_without_java_attributes_loads(
     data = containers.pkcs12(None, [rsa_ca, ec_leaf], PW)
     loaded = pkcs12.load_pkcs12(data, PW.encode())
     assert loaded.key is None and len(loaded.additional_certs) == 2
+
+
+def test_rc2_pkcs12_without_openssl_is_reported(
+    monkeypatch: pytest.MonkeyPatch, rsa_leaf_key: FixtureKey, rsa_leaf: FixtureCert
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    with pytest.raises(keys.FixtureUnavailable, match="openssl"):
+        containers.pkcs12(rsa_leaf_key, [rsa_leaf], PW, P12Encryption.LEGACY_RC2_40)
+    with pytest.raises(ValueError, match="RC2-40"):
+        containers.pkcs12_structure(rsa_leaf_key, [rsa_leaf], PW, P12Encryption.LEGACY_RC2_40)

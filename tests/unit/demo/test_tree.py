@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sys
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,15 @@ def _pem_body(data: bytes) -> bytes:
 def _spki_bits(certificate: cx509.Certificate) -> bytes:
     tbs, _ = decoder.decode(certificate.tbs_certificate_bytes, asn1Spec=rfc5280.TBSCertificate())
     return bytes(tbs["subjectPublicKeyInfo"]["subjectPublicKey"].asOctets())
+
+
+def test_demo_tree_without_slhdsa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the test-only slhdsa package the demo still builds: the SLH-DSA key is
+    structure-only and the RSA root certifies it."""
+    monkeypatch.setitem(sys.modules, "slhdsa", None)  # makes "import slhdsa" fail
+    assert not keys.slh_dsa_available()
+    build_demo_tree(tmp_path / "files")
+    slh = cert(tmp_path / "files", "srv/pqc-pilot/certs/firmware-slhdsa-sha2-128f.crt")
+    assert slh.public_key_algorithm_oid.dotted_string == oids.SLH_DSA["SHA2-128f"]
+    assert slh.signature_algorithm_oid.dotted_string == oids.SHA384_WITH_RSA
+    slh.verify_directly_issued_by(cert(tmp_path / "files", "etc/pki/CA/root-ca.crt.pem"))
