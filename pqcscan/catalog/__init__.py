@@ -5,11 +5,16 @@ Use :func:`get_catalog` (loaded and validated once per process) and ask it:
 * ``classify("RSA", "2048")``: standing of an algorithm with a parameter;
 * ``classify_oid("1.2.840.113549.1.1.1")``: a PKIX OID (public key, signature, KEM);
 * ``classify_named("tls-group", 0x11EC)``: a TLS group, signature scheme or SSH name;
-* ``cipher_suite(0xC02F)``: an IANA TLS cipher suite split into its parts;
-* ``deadlines(classification)``: what each regime (NIST IR 8547, CNSA 2.0...) says, and when.
+* ``cipher_suite(0xC02F)``: an IANA TLS cipher suite split into its parts, and
+  ``classify_suite(0xC02F)`` for the classification of each part;
+* ``deadlines(classification)``: what each regime (NIST IR 8547, CNSA 2.0...) says, and when;
+* ``curve_name(oid)``: the canonical name of a named-curve OID.
 
 An identifier the catalog does not know comes back as algorithm ``"unknown"`` with status
-``unknown`` and the raw identifier: never guessed safe.
+``unknown`` and the raw identifier: never guessed safe. Pseudo-algorithms (TLS SCSVs, SSH
+``ext-info-c`` and ``kex-strict-*`` signals, SSH compression) resolve to catalog entries with
+status ``unknown`` and ``pseudo=True``: known, but not cryptography, so not a finding.
+See ``docs/catalog.md``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from pqcscan.catalog.loader import (
@@ -53,7 +59,9 @@ __all__ = [
     "OidEntry",
     "Primitive",
     "QuantumStatus",
+    "SuiteComponent",
     "get_catalog",
+    "is_grease",
 ]
 
 UNKNOWN = "unknown"
@@ -61,6 +69,15 @@ UNKNOWN = "unknown"
 
 def _norm(name: str) -> str:
     return name.strip().lower().replace("_", "-")
+
+
+def is_grease(code: int) -> bool:
+    """True for an RFC 8701 GREASE value (0x0A0A, 0x1A1A ... 0xFAFA) in any TLS registry.
+
+    GREASE values are deliberately not in the catalog (they look up as ``unknown``);
+    collectors should drop them before classifying.
+    """
+    return (code & 0x0F0F) == 0x0A0A and (code >> 8) == (code & 0xFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +92,18 @@ class RegimeRule:
     algorithms: frozenset[str] = frozenset()
     max_classical_bits: int | None = None
     min_classical_bits: int | None = None
+    max_nist_category: int | None = None
+    min_nist_category: int | None = None
     note: str = ""
+    #: Part of the regime the rule belongs to ("" = applies throughout).
+    scope: str = ""
+    #: Overrides the regime's citation for this rule.
+    citation: str = ""
 
     def matches(self, c: Classification) -> bool:
+        """True if the classification meets every condition the rule sets."""
+        if c.pseudo:
+            return False
         if self.statuses and c.status not in self.statuses:
             return False
         if self.primitives and c.primitive not in self.primitives:
@@ -86,12 +112,18 @@ class RegimeRule:
             return False
         if self.algorithms and c.algorithm not in self.algorithms:
             return False
-        bits = c.classical_bits
-        if self.max_classical_bits is not None and (bits is None or bits > self.max_classical_bits):
+        if not _within(c.classical_bits, self.min_classical_bits, self.max_classical_bits):
             return False
-        return not (
-            self.min_classical_bits is not None and (bits is None or bits < self.min_classical_bits)
-        )
+        return _within(c.nist_category, self.min_nist_category, self.max_nist_category)
+
+
+def _within(value: int | None, low: int | None, high: int | None) -> bool:
+    """``low <= value <= high`` for the bounds that are set; an unknown value fails a bound."""
+    if low is None and high is None:
+        return True
+    if value is None:
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +134,8 @@ class Regime:
     name: str
     citation: str
     rules: tuple[RegimeRule, ...]
+    #: (scope, what it covers) for regimes whose rules differ by product or risk class.
+    scopes: tuple[tuple[str, str], ...] = ()
 
 
 class Catalog:
@@ -137,9 +171,17 @@ class Catalog:
             if suite.code in self.cipher_suites:
                 raise RuleError(f"cipher suite 0x{suite.code:04X} is defined twice")
             self.cipher_suites[suite.code] = suite
-            self._suite_names[suite.name.upper()] = suite
+            for name in (suite.name, *suite.aliases):
+                if name.upper() in self._suite_names:
+                    raise RuleError(f"cipher suite name {name} is defined twice")
+                self._suite_names[name.upper()] = suite
         self.named: dict[tuple[str, str], NamedIdentifier] = {}
+        prefixes: dict[str, list[tuple[str, NamedIdentifier]]] = {}
         for item in named:
+            if item.is_prefix:
+                stem = item.name[:-1].lower()
+                prefixes.setdefault(item.namespace, []).append((stem, item))
+                continue
             for key in (item.key, *item.aliases):
                 k = (item.namespace, key.lower())
                 if k in self.named:
@@ -147,6 +189,11 @@ class Catalog:
                 self.named[k] = item
             if item.key.startswith("0x"):  # TLS registries: also findable by name
                 self.named.setdefault((item.namespace, item.name.lower()), item)
+        #: Prefix patterns ("gss-group14-sha256-*") per namespace, longest first.
+        self._named_prefixes: dict[str, tuple[tuple[str, NamedIdentifier], ...]] = {
+            ns: tuple(sorted(items, key=lambda pair: -len(pair[0])))
+            for ns, items in prefixes.items()
+        }
         self.regimes: tuple[Regime, ...] = tuple(regimes)
 
     # -- algorithms -------------------------------------------------------------------------
@@ -158,9 +205,16 @@ class Catalog:
     def classify(
         self, algorithm: str, parameter: str | int = "", identifier: str | None = None
     ) -> Classification:
-        """Classify an algorithm name with an optional parameter (size, curve, variant)."""
+        """Classify an algorithm name with an optional parameter (size, curve, variant).
+
+        ``classify("AES-256")`` is read as ``classify("AES", "256")`` when ``AES-256`` is not a
+        name of its own and ``256`` is a parameter the algorithm knows (a parameter set, or a
+        size for algorithms rated by size such as RSA).
+        """
         parameter = str(parameter)
         alg = self.algorithm(algorithm)
+        if alg is None and not parameter:
+            alg, parameter = self._split_name(algorithm)
         if alg is None:
             return Classification(
                 algorithm=UNKNOWN,
@@ -197,7 +251,23 @@ class Catalog:
             classical_bits=bits,
             nist_category=category,
             identifier=identifier,
+            pseudo=alg.pseudo,
         )
+
+    def _split_name(self, name: str) -> tuple[Algorithm | None, str]:
+        """``AES-256`` -> (AES, "256"); ``RSA-2048`` -> (RSA, "2048"); else (None, "")."""
+        for sep in ("-", "_"):
+            base, found, tail = name.strip().rpartition(sep)
+            if not found or not base or not tail:
+                continue
+            alg = self.algorithm(base)
+            if alg is None:
+                continue
+            if self._parameter_set(alg, tail) is not None or (
+                alg.size_rule is not None and tail.isdigit()
+            ):
+                return alg, tail
+        return None, ""
 
     @staticmethod
     def _parameter_set(alg: Algorithm, parameter: str) -> ParameterSet | None:
@@ -212,10 +282,11 @@ class Catalog:
     # -- identifiers ------------------------------------------------------------------------
 
     def oid(self, oid: str) -> OidEntry | None:
+        """The catalog entry for a dotted OID, or None."""
         return self.oids.get(oid)
 
     def classify_oid(self, oid: str, parameter: str | int = "") -> Classification:
-        """Classify a public-key, signature, KEM or symmetric OID."""
+        """Classify a public-key, signature, KEM, hash, cipher, MAC, KDF or PBE OID."""
         ident = f"oid:{oid}"
         entry = self.oids.get(oid)
         if entry is None or entry.algorithm is None:
@@ -230,13 +301,39 @@ class Catalog:
         return entry.parameter or entry.name
 
     def cipher_suite(self, code_or_name: int | str) -> CipherSuite | None:
+        """An IANA TLS cipher suite by code point (``0xC02F``) or name, or None."""
         if isinstance(code_or_name, int):
             return self.cipher_suites.get(code_or_name)
-        return self._suite_names.get(code_or_name.upper())
+        return self._suite_names.get(code_or_name.strip().upper())
+
+    def classify_suite(
+        self, code_or_name: int | str
+    ) -> tuple[tuple[str, Classification], ...] | None:
+        """(role, classification) for every part of a cipher suite; None if unknown.
+
+        Roles are ``key_exchange``, ``authentication``, ``cipher`` and ``mac``. A TLS 1.3
+        suite has no key exchange or authentication part (those are negotiated as groups and
+        signature schemes), and an SCSV has no parts at all, so it classifies as nothing.
+        """
+        suite = self.cipher_suite(code_or_name)
+        if suite is None:
+            return None
+        ident = f"tls-cipher-suite:0x{suite.code:04x}"
+        return tuple(
+            (role, self.classify(part.algorithm, part.parameter, identifier=ident))
+            for role, part in suite.parts()
+        )
 
     def named_identifier(self, namespace: str, key: int | str) -> NamedIdentifier | None:
-        k = f"0x{key:04x}" if isinstance(key, int) else key.lower()
-        return self.named.get((namespace, k))
+        """A TLS group / signature scheme (by code or name) or SSH name, or None."""
+        k = f"0x{key:04x}" if isinstance(key, int) else key.strip().lower()
+        item = self.named.get((namespace, k))
+        if item is not None or isinstance(key, int):
+            return item
+        for stem, pattern in self._named_prefixes.get(namespace, ()):
+            if k.startswith(stem) and len(k) > len(stem):
+                return pattern
+        return None
 
     def classify_named(self, namespace: str, key: int | str) -> Classification:
         """Classify a TLS group / signature scheme (by code or name) or an SSH name."""
@@ -249,11 +346,20 @@ class Catalog:
 
     # -- regimes ----------------------------------------------------------------------------
 
-    def deadlines(self, classification: Classification) -> tuple[Deadline, ...]:
-        """Every matching rule of every regime, in regime order then rule order."""
+    def deadlines(
+        self, classification: Classification, scope: str | None = None
+    ) -> tuple[Deadline, ...]:
+        """Every matching rule of every regime, in regime order then rule order.
+
+        With ``scope`` (e.g. CNSA 2.0 ``"networking"`` or EU ``"high-risk"``) only the rules
+        of that scope and the rules that apply throughout are returned; without it, rules of
+        every scope are returned, each labelled with its scope.
+        """
         out: list[Deadline] = []
         for regime in self.regimes:
             for rule in regime.rules:
+                if scope is not None and rule.scope and rule.scope != scope:
+                    continue
                 if rule.matches(classification):
                     out.append(
                         Deadline(
@@ -261,8 +367,9 @@ class Catalog:
                             regime_name=regime.name,
                             action=rule.action,
                             year=rule.year,
-                            citation=regime.citation,
+                            citation=rule.citation or regime.citation,
                             note=rule.note,
+                            scope=rule.scope,
                         )
                     )
         return tuple(out)
@@ -287,23 +394,36 @@ def _regime(raw: Mapping[str, Any]) -> Regime:
                 algorithms=frozenset(m.get("algorithms", ())),
                 max_classical_bits=m.get("max_classical_bits"),
                 min_classical_bits=m.get("min_classical_bits"),
+                max_nist_category=m.get("max_nist_category"),
+                min_nist_category=m.get("min_nist_category"),
                 note=r.get("note", ""),
+                scope=r.get("scope", ""),
+                citation=r.get("citation", ""),
             )
         )
-    return Regime(id=raw["id"], name=raw["name"], citation=raw["citation"], rules=tuple(rules))
+    return Regime(
+        id=raw["id"],
+        name=raw["name"],
+        citation=raw["citation"],
+        rules=tuple(rules),
+        scopes=tuple((str(k), str(v)) for k, v in raw.get("scopes", {}).items()),
+    )
 
 
-def load_catalog() -> Catalog:
-    """Read and validate every catalog file. Prefer the cached :func:`get_catalog`."""
+def load_catalog(root: Traversable | None = None) -> Catalog:
+    """Read and validate every catalog file. Prefer the cached :func:`get_catalog`.
+
+    ``root`` replaces the packaged ``rules/`` folder (tests load deliberately broken copies).
+    """
     algorithms: list[Algorithm] = []
     oids: list[OidEntry] = []
     suites: list[CipherSuite] = []
     named: list[NamedIdentifier] = []
-    for rel, doc in catalog_files("algorithms"):
-        validate(doc, "algorithms.schema.json", rel)
+    for rel, doc in catalog_files("algorithms", root):
+        validate(doc, "algorithms.schema.json", rel, root)
         algorithms.extend(build_algorithm(a) for a in doc["algorithms"])
-    for rel, doc in catalog_files("identifiers"):
-        validate(doc, "identifiers.schema.json", rel)
+    for rel, doc in catalog_files("identifiers", root):
+        validate(doc, "identifiers.schema.json", rel, root)
         source = doc.get("source", "")
         if "oids" in doc:
             oids.extend(build_oid(o, source) for o in doc["oids"])
@@ -311,8 +431,8 @@ def load_catalog() -> Catalog:
             suites.extend(build_cipher_suite(s, source) for s in doc["cipher_suites"])
         if "identifiers" in doc:
             named.extend(build_named(doc["namespace"], i, source) for i in doc["identifiers"])
-    regimes_doc = read_rule_file("catalog", "regimes.yaml")
-    validate(regimes_doc, "regimes.schema.json", "catalog/regimes.yaml")
+    regimes_doc = read_rule_file("catalog", "regimes.yaml", root=root)
+    validate(regimes_doc, "regimes.schema.json", "catalog/regimes.yaml", root)
     catalog = Catalog(algorithms, oids, suites, named, (_regime(r) for r in regimes_doc["regimes"]))
     _check_references(catalog)
     return catalog
@@ -324,16 +444,27 @@ def _check_references(catalog: Catalog) -> None:
         if entry.algorithm and catalog.algorithm(entry.algorithm) is None:
             raise RuleError(f"OID {entry.oid} names unknown algorithm {entry.algorithm!r}")
     for suite in catalog.cipher_suites.values():
-        for part in (suite.key_exchange, suite.authentication, suite.cipher, suite.mac):
-            if part is not None and catalog.algorithm(part.algorithm) is None:
+        if suite.signal and suite.parts():
+            raise RuleError(f"{suite.name} is a signal (SCSV) and must have no components")
+        for _, part in suite.parts():
+            if catalog.algorithm(part.algorithm) is None:
                 raise RuleError(f"{suite.name} names unknown algorithm {part.algorithm!r}")
-    for item in catalog.named.values():
+    patterns = (item for items in catalog._named_prefixes.values() for _, item in items)
+    for item in (*catalog.named.values(), *patterns):
         if catalog.algorithm(item.algorithm) is None:
             raise RuleError(f"{item.namespace} {item.name} names unknown {item.algorithm!r}")
     for alg in catalog.algorithms.values():
         for comp in alg.components:
             if catalog.algorithm(comp) is None:
                 raise RuleError(f"hybrid {alg.name} names unknown component {comp!r}")
+    for regime in catalog.regimes:
+        declared = {scope for scope, _ in regime.scopes}
+        for rule in regime.rules:
+            if rule.scope and rule.scope not in declared:
+                raise RuleError(f"regime {regime.id} uses undeclared scope {rule.scope!r}")
+            for name in rule.algorithms:
+                if catalog.algorithm(name) is None:
+                    raise RuleError(f"regime {regime.id} names unknown algorithm {name!r}")
 
 
 @cache

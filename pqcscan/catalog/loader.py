@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -47,35 +46,58 @@ def _yaml_loader() -> type[yaml.SafeLoader]:
     return loader
 
 
-def read_rule_file(*parts: str) -> Any:
-    """Parse one YAML rule file below :func:`rules_root`."""
-    node = rules_root().joinpath(*parts)
+def read_rule_file(*parts: str, root: Traversable | None = None) -> Any:
+    """Parse one YAML rule file below :func:`rules_root` (or ``root``)."""
+    node = (root or rules_root()).joinpath(*parts)
     try:
         return yaml.load(node.read_text(encoding="utf-8"), Loader=_yaml_loader())
     except (OSError, yaml.YAMLError) as exc:
         raise RuleError(f"rules/{'/'.join(parts)}: {exc}") from exc
 
 
-@cache
-def _schema(name: str) -> dict[str, Any]:
-    text = rules_root().joinpath("schema", name).read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+_VALIDATORS: dict[tuple[str, str], jsonschema.Validator] = {}
 
 
-def validate(document: Any, schema_name: str, where: str) -> None:
-    """Validate a parsed rule file against its JSON schema; raise :class:`RuleError`."""
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+def _validator(schema_name: str, root: Traversable | None = None) -> jsonschema.Validator:
+    key = (schema_name, str(root) if root is not None else "")
+    cached = _VALIDATORS.get(key)
+    if cached is not None:
+        return cached
+    base = root or rules_root()
+    try:
+        schema: dict[str, Any] = json.loads(
+            base.joinpath("schema", schema_name).read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError) as exc:
+        raise RuleError(f"rules/schema/{schema_name}: {exc}") from exc
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise RuleError(f"rules/schema/{schema_name}: invalid schema: {exc.message}") from exc
+    validator: jsonschema.Validator = jsonschema.Draft202012Validator(schema)
+    _VALIDATORS[key] = validator
+    return validator
+
+
+def validate(document: Any, schema_name: str, where: str, root: Traversable | None = None) -> None:
+    """Validate a parsed rule file against its JSON schema; raise :class:`RuleError`.
+
+    The message names the file and the JSON path of the first error, e.g.
+    ``rules/catalog/algorithms/pqc.yaml: algorithms/3/status: 'safe' is not one of [...]``.
+    """
+    validator = _validator(schema_name, root)
+    if validator.is_valid(document):
+        return
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        path = "/".join(str(p) for p in first.absolute_path) or "(top)"
-        raise RuleError(f"{where}: {path}: {first.message}")
+    first = errors[0]
+    path = "/".join(str(p) for p in first.absolute_path) or "(top)"
+    raise RuleError(f"rules/{where}: {path}: {first.message}")
 
 
-def catalog_files(folder: str) -> Iterator[tuple[str, Any]]:
+def catalog_files(folder: str, root: Traversable | None = None) -> Iterator[tuple[str, Any]]:
     """Yield (relative name, parsed document) for every YAML file in a catalog folder."""
-    base = rules_root().joinpath("catalog", folder) if folder else rules_root() / "catalog"
+    top = (root or rules_root()) / "catalog"
+    base = top.joinpath(folder) if folder else top
     for node in sorted(base.iterdir(), key=lambda n: n.name):
         if node.name.endswith((".yaml", ".yml")) and node.is_file():
             rel = f"catalog/{folder + '/' if folder else ''}{node.name}"
@@ -127,6 +149,7 @@ def build_algorithm(raw: Mapping[str, Any]) -> Algorithm:
         min_classical_bits=raw.get("min_classical_bits"),
         components=tuple(raw.get("components", ())),
         references=tuple(raw.get("references", ())),
+        pseudo=bool(raw.get("pseudo", False)),
     )
 
 
@@ -163,6 +186,8 @@ def build_cipher_suite(raw: Mapping[str, Any], source: str) -> CipherSuite:
         tls13=bool(raw.get("tls13", False)),
         recommended=raw.get("recommended"),
         source=raw.get("source", source),
+        signal=bool(raw.get("signal", False)),
+        aliases=tuple(str(a) for a in raw.get("aliases", ())),
     )
 
 
@@ -177,4 +202,5 @@ def build_named(namespace: str, raw: Mapping[str, Any], source: str) -> NamedIde
         hash=raw.get("hash"),
         aliases=tuple(str(a) for a in raw.get("aliases", ())),
         source=raw.get("source", source),
+        mode=str(raw.get("mode", "")),
     )

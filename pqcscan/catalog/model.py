@@ -92,6 +92,9 @@ class Algorithm:
     #: Names of the algorithms a hybrid combines.
     components: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    #: Not a cryptographic algorithm (SCSV, SSH extension signal, compression): it has the
+    #: status ``unknown`` and collectors should record it as protocol detail, not a finding.
+    pseudo: bool = False
 
     @property
     def primitive(self) -> Primitive:
@@ -111,6 +114,8 @@ class Classification:
     nist_category: int | None = None
     #: The raw identifier that was looked up ("oid:1.2.3", "tls-group:0x11ec", "ssh-kex:...").
     identifier: str | None = None
+    #: True for pseudo-algorithms (signals, compression): not a cryptographic finding.
+    pseudo: bool = False
 
     @property
     def known(self) -> bool:
@@ -148,10 +153,26 @@ class CipherSuite:
     key_exchange: SuiteComponent | None  # None for TLS 1.3 suites (negotiated separately)
     authentication: SuiteComponent | None
     cipher: SuiteComponent | None
+    #: The record MAC (mode ``HMAC``) or, for AEAD suites, the PRF/HKDF hash (mode ``PRF`` or
+    #: ``HKDF``): the hash the suite name ends with.
     mac: SuiteComponent | None
     tls13: bool = False
     recommended: bool | None = None
     source: str = ""
+    #: Signalling cipher suite value (SCSV): no components, nothing to classify.
+    signal: bool = False
+    #: Other names the same code point is known by (renamed or commonly misspelt entries).
+    aliases: tuple[str, ...] = ()
+
+    def parts(self) -> tuple[tuple[str, SuiteComponent], ...]:
+        """The components that are present, as (role, component) pairs."""
+        roles = (
+            ("key_exchange", self.key_exchange),
+            ("authentication", self.authentication),
+            ("cipher", self.cipher),
+            ("mac", self.mac),
+        )
+        return tuple((role, part) for role, part in roles if part is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +187,13 @@ class NamedIdentifier:
     hash: str | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""
+    #: Cipher mode or construction for SSH cipher names ("CTR", "GCM", "ETM" for MACs).
+    mode: str = ""
+
+    @property
+    def is_prefix(self) -> bool:
+        """A name ending in ``*`` matches every name that starts with the rest."""
+        return self.name.endswith("*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +202,13 @@ class Deadline:
 
     regime: str
     regime_name: str
-    action: str  # deprecated | disallowed | migrate-by | not-approved
+    action: str  # deprecated | disallowed | migrate-by | prefer-by | not-approved
     year: int
     citation: str
     note: str = ""
+    #: The part of the regime the rule belongs to (CNSA 2.0 "networking", EU "high-risk"),
+    #: or "" when it applies throughout.
+    scope: str = ""
 
     @property
     def effective(self) -> date:
