@@ -22,6 +22,6 @@ from pqcscan.cli.context import AppContext
 def demo(app: AppContext, folder: Path) -> None:
     """Build demo certificates, keys and keystores, scan them into a fresh inventory there,
     and print a summary."""
-    from pqcscan.demo import run_demo
+    from pqcscan.demo.runner import run_demo
 
     click.echo(run_demo(folder.absolute(), quiet=app.quiet))

@@ -1,7 +1,3 @@
-"""The ``pqcscan demo``: realistic fixtures (``builders``) and the end-to-end run (``runner``)."""
-
-from __future__ import annotations
-
-from pqcscan.demo.runner import run_demo
-
-__all__ = ["run_demo"]
+"""The ``pqcscan demo``: realistic fixtures (``builders``, ``tree``) and the end-to-end run
+(``runner``). Import :func:`pqcscan.demo.runner.run_demo` where it is needed: the builders
+are used by the tests on their own and must not pull in the scanner."""

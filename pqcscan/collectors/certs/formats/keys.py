@@ -7,17 +7,20 @@ keeps what its structure reveals (the protection, and for traditional PEM the ke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
+from pyasn1.type import univ
 from pyasn1_modules import rfc5208, rfc5958, rfc8018
 
-from pqcscan.collectors.certs.formats.der import DerError, DerKind
+from pqcscan.collectors.certs.formats.der import DerError, DerKind, der_kind
 from pqcscan.collectors.certs.formats.pubkeys import (
     build_spki,
     info_from_key,
@@ -128,7 +131,8 @@ def read_encrypted_pkcs8(der: bytes, passwords: Sequence[str]) -> KeyRead:
         decoded, _ = decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
     except PyAsn1Error as exc:
         raise ParseFailure(ErrorKind.MALFORMED, "not a valid encrypted private key") from exc
-    protection = protection_oids(decoded["encryptionAlgorithm"])
+    algorithm = decoded["encryptionAlgorithm"]
+    protection = protection_oids(algorithm)
     locked = ParsedKey(KeyKind.PRIVATE, "encrypted-pkcs8", None, True, protection)
     if not passwords:
         return KeyRead(locked)
@@ -141,10 +145,67 @@ def read_encrypted_pkcs8(der: bytes, passwords: Sequence[str]) -> KeyRead:
                 (ErrorKind.UNSUPPORTED, "the key's protection or algorithm is not supported"),
             )
         except (ValueError, TypeError):
-            continue
+            # cryptography also refuses keys it cannot load (PQC) after decrypting them:
+            # decrypt PBES2 with its primitives and read the key by OID.
+            plain = decrypt_pbes2(algorithm, bytes(decoded["encryptedData"]), password)
+            if plain is None:
+                continue
+            inner = _pkcs8_by_oid(plain, "encrypted-pkcs8")
+            return KeyRead(
+                ParsedKey(KeyKind.PRIVATE, "encrypted-pkcs8", inner.public_key, True, protection)
+            )
         info = info_from_private_key(key)  # type: ignore[arg-type]
         return KeyRead(ParsedKey(KeyKind.PRIVATE, "encrypted-pkcs8", info, True, protection))
     return KeyRead(locked, _wrong_password(len(passwords)))
+
+
+_PBES2_CIPHERS = {
+    "2.16.840.1.101.3.4.1.2": 16,  # aes128-CBC
+    "2.16.840.1.101.3.4.1.22": 24,  # aes192-CBC
+    "2.16.840.1.101.3.4.1.42": 32,  # aes256-CBC
+}
+_PRF_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "1.2.840.113549.2.7": hashes.SHA1,
+    "1.2.840.113549.2.8": hashes.SHA224,
+    "1.2.840.113549.2.9": hashes.SHA256,
+    "1.2.840.113549.2.10": hashes.SHA384,
+    "1.2.840.113549.2.11": hashes.SHA512,
+}
+
+
+def decrypt_pbes2(algorithm: Any, ciphertext: bytes, password: str) -> bytes | None:
+    """Decrypt PBES2 (PBKDF2 + AES-CBC) with ``cryptography``'s primitives.
+
+    None when the scheme is another one, or the password is wrong (bad padding or a
+    plaintext that is not a PKCS#8 structure).
+    """
+    if str(algorithm["algorithm"]) != PBES2:
+        return None
+    try:
+        params, _ = decoder.decode(bytes(algorithm["parameters"]), asn1Spec=rfc8018.PBES2_params())
+        kdf = params["keyDerivationFunc"]
+        scheme = params["encryptionScheme"]
+        key_size = _PBES2_CIPHERS.get(str(scheme["algorithm"]))
+        if str(kdf["algorithm"]) != PBKDF2 or key_size is None:
+            return None
+        kdf_params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=rfc8018.PBKDF2_params())
+        prf = str(kdf_params["prf"]["algorithm"]) if kdf_params["prf"].isValue else HMAC_WITH_SHA1
+        iterations = int(kdf_params["iterationCount"])
+        iv, _ = decoder.decode(bytes(scheme["parameters"]), asn1Spec=univ.OctetString())
+        salt = bytes(kdf_params["salt"]["specified"])
+    except (PyAsn1Error, KeyError, TypeError, ValueError):
+        return None
+    if prf not in _PRF_HASHES or not 0 < iterations <= 10_000_000:
+        return None
+    secret = PBKDF2HMAC(_PRF_HASHES[prf](), key_size, salt, iterations).derive(password.encode())
+    decryptor = Cipher(algorithms.AES(secret), modes.CBC(bytes(iv))).decryptor()
+    try:
+        padded = decryptor.update(ciphertext) + decryptor.finalize()
+        unpadder = padding.PKCS7(128).unpadder()
+        plain = unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        return None
+    return plain if der_kind(plain) is DerKind.PKCS8 else None
 
 
 def _wrong_password(count: int) -> tuple[ErrorKind, str]:

@@ -9,6 +9,7 @@ the wild) is still read for its OIDs, names and validity with pyasn1.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -31,6 +32,12 @@ from pqcscan.collectors.certs.parsed import (
 from pqcscan.results import ErrorKind
 
 T = TypeVar("T")
+
+# Certificates in the wild have negative serials; cryptography warns on each. The scan
+# records the serial as found, so the warning would only be noise on the user's terminal.
+warnings.filterwarnings(
+    "ignore", message="Parsed a serial number which wasn't positive", module=__name__
+)
 
 _EKU_NAMES = {
     ExtendedKeyUsageOID.SERVER_AUTH.dotted_string: "serverAuth",
