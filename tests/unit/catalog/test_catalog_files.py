@@ -1,4 +1,4 @@
-"""Every catalog file validates and loads; broken files fail with a RuleError naming file and path."""
+"""Every catalog file validates and loads; a broken file fails naming the file and the path."""
 
 from __future__ import annotations
 
