@@ -147,10 +147,9 @@ def read_encrypted_pkcs8(der: bytes, passwords: Sequence[str]) -> KeyRead:
         except (ValueError, TypeError):
             # cryptography also refuses keys it cannot load (PQC) after decrypting them:
             # decrypt PBES2 with its primitives and read the key by OID.
-            plain = decrypt_pbes2(algorithm, bytes(decoded["encryptedData"]), password)
-            if plain is None:
+            inner = decrypt_pkcs8(algorithm, bytes(decoded["encryptedData"]), password)
+            if inner is None:
                 continue
-            inner = _pkcs8_by_oid(plain, "encrypted-pkcs8")
             return KeyRead(
                 ParsedKey(KeyKind.PRIVATE, "encrypted-pkcs8", inner.public_key, True, protection)
             )
@@ -176,8 +175,8 @@ _PRF_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
 def decrypt_pbes2(algorithm: Any, ciphertext: bytes, password: str) -> bytes | None:
     """Decrypt PBES2 (PBKDF2 + AES-CBC) with ``cryptography``'s primitives.
 
-    None when the scheme is another one, or the password is wrong (bad padding or a
-    plaintext that is not a PKCS#8 structure).
+    None when the scheme is another one or the padding is wrong (a wrong password, most
+    likely; callers check that the plaintext has the structure they expect).
     """
     if str(algorithm["algorithm"]) != PBES2:
         return None
@@ -205,7 +204,18 @@ def decrypt_pbes2(algorithm: Any, ciphertext: bytes, password: str) -> bytes | N
         plain = unpadder.update(padded) + unpadder.finalize()
     except ValueError:
         return None
-    return plain if der_kind(plain) is DerKind.PKCS8 else None
+    return plain
+
+
+def decrypt_pkcs8(algorithm: Any, ciphertext: bytes, password: str) -> ParsedKey | None:
+    """The key inside a PBES2-encrypted PKCS#8, classified by OID; None if not opened."""
+    plain = decrypt_pbes2(algorithm, ciphertext, password)
+    if plain is None or der_kind(plain) is not DerKind.PKCS8:
+        return None
+    try:
+        return read_private_der(plain, DerKind.PKCS8).key
+    except ParseFailure:
+        return None
 
 
 def _wrong_password(count: int) -> tuple[ErrorKind, str]:

@@ -20,7 +20,12 @@ from pyasn1.type import univ
 from pyasn1_modules import rfc5652, rfc7292
 
 from pqcscan.collectors.certs.formats.der import DerKind
-from pqcscan.collectors.certs.formats.keys import protection_oids, read_private_der
+from pqcscan.collectors.certs.formats.keys import (
+    decrypt_pbes2,
+    decrypt_pkcs8,
+    protection_oids,
+    read_private_der,
+)
 from pqcscan.collectors.certs.formats.pubkeys import info_from_private_key
 from pqcscan.collectors.certs.formats.x509 import parse_certificate
 from pqcscan.collectors.certs.parsed import (
@@ -47,7 +52,10 @@ class _Contents:
     protection: list[str] = field(default_factory=list)
     clear_certs: list[tuple[str, bytes]] = field(default_factory=list)  # (friendly name, DER)
     clear_keys: list[tuple[str, bytes]] = field(default_factory=list)
-    shrouded_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: (friendly name, protection, encryption AlgorithmIdentifier, ciphertext)
+    shrouded_keys: list[tuple[str, tuple[str, ...], Any, bytes]] = field(default_factory=list)
+    #: (encryption AlgorithmIdentifier, ciphertext) of each encrypted SafeContents
+    sealed_parts: list[tuple[Any, bytes]] = field(default_factory=list)
     encrypted_parts: int = 0
     errors: list[EntryError] = field(default_factory=list)
 
@@ -85,7 +93,10 @@ def _read_bags(raw: bytes, into: _Contents, depth: int = 0) -> None:
             into.clear_keys.append((name, value))
         elif bag_id == rfc7292.id_pkcs8ShroudedKeyBag:
             shrouded = _decode(value, rfc7292.EncryptedPrivateKeyInfo())
-            into.shrouded_keys.append((name, protection_oids(shrouded["encryptionAlgorithm"])))
+            algorithm = shrouded["encryptionAlgorithm"]
+            into.shrouded_keys.append(
+                (name, protection_oids(algorithm), algorithm, bytes(shrouded["encryptedData"]))
+            )
         elif bag_id == rfc7292.id_safeContentsBag and depth < 4:
             _read_bags(value, into, depth + 1)
 
@@ -107,9 +118,13 @@ def _read_structure(data: bytes) -> _Contents:
             _read_bags(bytes(_decode(bytes(info["content"]), univ.OctetString())), contents)
         elif kind == ENCRYPTED_DATA:
             encrypted = _decode(bytes(info["content"]), rfc5652.EncryptedData())
-            algorithm = encrypted["encryptedContentInfo"]["contentEncryptionAlgorithm"]
+            content_info = encrypted["encryptedContentInfo"]
+            algorithm = content_info["contentEncryptionAlgorithm"]
             contents.protection.extend(protection_oids(algorithm))
             contents.encrypted_parts += 1
+            if content_info["encryptedContent"].isValue:
+                ciphertext = bytes(content_info["encryptedContent"])
+                contents.sealed_parts.append((algorithm, ciphertext))
         else:
             contents.encrypted_parts += 1
             contents.errors.append(
@@ -118,12 +133,65 @@ def _read_structure(data: bytes) -> _Contents:
     return contents
 
 
-def _open(data: bytes, passwords: Sequence[str]) -> pkcs12.PKCS12KeyAndCertificates | None:
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """What the encrypted parts held, once a password opened them."""
+
+    certs: tuple[tuple[str, bytes], ...]  # (friendly name, DER)
+    keys: tuple[tuple[str, ParsedKey], ...]
+
+
+def _open_with_cryptography(
+    data: bytes, passwords: Sequence[str], key_protection: tuple[str, ...]
+) -> _Opened | None:
     for password in (None, *(p.encode() for p in dict.fromkeys(("", *passwords)))):
         try:
-            return pkcs12.load_pkcs12(data, password)
+            opened = pkcs12.load_pkcs12(data, password)
         except (ValueError, TypeError):
             continue
+        certs = tuple(
+            (
+                (c.friendly_name or b"").decode("utf-8", "replace"),
+                c.certificate.public_bytes(Encoding.DER),
+            )
+            for c in (opened.cert, *opened.additional_certs)
+            if c is not None
+        )
+        keys: tuple[tuple[str, ParsedKey], ...] = ()
+        if opened.key is not None:
+            name = certs[0][0] if opened.cert is not None else ""
+            info = info_from_private_key(opened.key)
+            keys = ((name, ParsedKey(KeyKind.PRIVATE, "pkcs12", info, True, key_protection)),)
+        return _Opened(certs, keys)
+    return None
+
+
+def _open_pbes2(contents: _Contents, passwords: Sequence[str]) -> _Opened | None:
+    """Open PBES2-encrypted parts with ``cryptography``'s primitives: the way in for keys
+    ``load_pkcs12`` refuses (ML-DSA, SLH-DSA, ML-KEM). None when no password opens them."""
+    for password in dict.fromkeys(("", *passwords)):
+        inner = _Contents()
+        try:
+            for algorithm, ciphertext in contents.sealed_parts:
+                plain = decrypt_pbes2(algorithm, ciphertext, password)
+                if plain is None:
+                    raise ValueError("not opened")
+                _read_bags(plain, inner)
+        except (PyAsn1Error, ValueError):
+            continue
+        keys = []
+        for name, protection, algorithm, ciphertext in (
+            *contents.shrouded_keys,
+            *inner.shrouded_keys,
+        ):
+            key = decrypt_pkcs8(algorithm, ciphertext, password)
+            if key is None:
+                break
+            keys.append(
+                (name, ParsedKey(KeyKind.PRIVATE, "pkcs12", key.public_key, True, protection))
+            )
+        else:
+            return _Opened(tuple(inner.clear_certs), tuple(keys))
     return None
 
 
@@ -133,49 +201,28 @@ def read_pkcs12(data: bytes, passwords: Sequence[str]) -> ParsedFile:
         contents = _read_structure(data)
     except (PyAsn1Error, ValueError) as exc:
         raise ParseFailure(ErrorKind.MALFORMED, "not a valid PKCS#12 file") from exc
-    protection = tuple(dict.fromkeys(contents.protection))
     certs: dict[str, tuple[str, bytes]] = {}
     keys: list[Entry] = []
     errors = list(contents.errors)
-    opened = _open(data, passwords) if contents.encrypted_parts or contents.shrouded_keys else None
     for name, der in contents.clear_certs:
         certs.setdefault(hashlib.sha256(der).hexdigest(), (name, der))
-    for name, raw in contents.clear_keys:
-        keys.append(Entry(_suffix(name, "key", 1), read_private_der(raw, DerKind.PKCS8).key))
-    key_protection = tuple(p for _, prot in contents.shrouded_keys for p in prot)
-    if opened is not None:
-        for item in (opened.cert, *opened.additional_certs):
-            if item is None:
-                continue
-            der = item.certificate.public_bytes(Encoding.DER)
-            label = (item.friendly_name or b"").decode("utf-8", "replace")
-            certs.setdefault(hashlib.sha256(der).hexdigest(), (label, der))
-        if opened.key is not None:
-            label = (
-                (opened.cert.friendly_name or b"").decode("utf-8", "replace") if opened.cert else ""
-            )
-            info = info_from_private_key(opened.key)
-            keys.append(
-                Entry(
-                    _suffix(label, "key", 1),
-                    ParsedKey(KeyKind.PRIVATE, "pkcs12", info, True, key_protection),
-                )
-            )
-    elif contents.encrypted_parts or contents.shrouded_keys:
-        for index, (name, prot) in enumerate(contents.shrouded_keys, start=1):
-            locked = ParsedKey(KeyKind.PRIVATE, "pkcs12", None, True, prot)
-            keys.append(Entry(_suffix(name, "key", index), locked))
-        readable = f"; {len(certs)} certificate(s) readable without it" if certs else ""
-        if passwords:
-            errors.append(
-                EntryError("", ErrorKind.WRONG_PASSWORD, f"no given password opens it{readable}")
-            )
+    for index, (name, raw) in enumerate(contents.clear_keys, start=1):
+        keys.append(Entry(_suffix(name, "key", index), read_private_der(raw, DerKind.PKCS8).key))
+    if contents.sealed_parts or contents.shrouded_keys:
+        key_protection = tuple(p for _, prot, _, _ in contents.shrouded_keys for p in prot)
+        opened = _open_with_cryptography(data, passwords, key_protection) or _open_pbes2(
+            contents, passwords
+        )
+        if opened is not None:
+            for name, der in opened.certs:
+                certs.setdefault(hashlib.sha256(der).hexdigest(), (name, der))
+            for index, (name, key) in enumerate(opened.keys, start=1):
+                keys.append(Entry(_suffix(name, "key", index), key))
         else:
-            errors.append(
-                EntryError(
-                    "", ErrorKind.PASSWORD_REQUIRED, f"encrypted parts need a password{readable}"
-                )
-            )
+            for index, (name, prot, _, _) in enumerate(contents.shrouded_keys, start=1):
+                locked = ParsedKey(KeyKind.PRIVATE, "pkcs12", None, True, prot)
+                keys.append(Entry(_suffix(name, "key", index), locked))
+            errors.append(_locked_error(len(certs), bool(passwords)))
     entries: list[Entry] = []
     for index, (name, der) in enumerate(certs.values(), start=1):
         try:
@@ -183,7 +230,15 @@ def read_pkcs12(data: bytes, passwords: Sequence[str]) -> ParsedFile:
         except ParseFailure as failure:
             errors.append(EntryError(_suffix(name, "cert", index), failure.kind, failure.message))
     entries.extend(keys)
+    protection = tuple(dict.fromkeys(contents.protection))
     return ParsedFile("pkcs12", tuple(entries), tuple(errors), keystore=True, protection=protection)
+
+
+def _locked_error(readable: int, passwords_given: bool) -> EntryError:
+    also = f"; {readable} certificate(s) readable without it" if readable else ""
+    if passwords_given:
+        return EntryError("", ErrorKind.WRONG_PASSWORD, f"no given password opens it{also}")
+    return EntryError("", ErrorKind.PASSWORD_REQUIRED, f"encrypted parts need a password{also}")
 
 
 def _suffix(name: str, what: str, index: int) -> str:
