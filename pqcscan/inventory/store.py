@@ -363,7 +363,7 @@ class RunRecorder:
     def _close(self, status: str, message: str | None) -> RunSummary:
         run = self.run_id
         with self.engine.begin() as conn:
-            link_issuers(conn, run, self.clock())
+            link_certificates(conn, run, self.clock())
             assets = conn.execute(
                 select(func.count())
                 .select_from(ASSET_SIGHTINGS)
@@ -421,17 +421,54 @@ def _asset_ids(conn: Connection, keys: Iterable[AssetKey]) -> dict[AssetKey, int
     return found
 
 
-def link_issuers(conn: Connection, run_id: int, now: datetime) -> int:
+def link_certificates(conn: Connection, run_id: int, now: datetime) -> None:
+    """Derive the links that span files and runs: issuer chains and certified keys."""
+    rows = conn.execute(
+        select(ASSETS.c.id, ASSETS.c.type, ASSETS.c.details).where(
+            ASSETS.c.type.in_((AssetType.CERTIFICATE.value, AssetType.CSR.value))
+        )
+    ).all()
+    certificates = [(i, d) for i, t, d in rows if t == AssetType.CERTIFICATE.value]
+    link_issuers(conn, certificates, run_id, now)
+    link_subject_keys(conn, [(i, d) for i, _, d in rows], run_id, now)
+
+
+def link_subject_keys(
+    conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]], run_id: int, now: datetime
+) -> int:
+    """Link certificates and CSRs to the key assets holding their subject key (same SPKI)."""
+    by_spki: dict[str, list[int]] = {}
+    for asset_id, details in rows:
+        spki = details.get("spki_sha256")
+        if spki:
+            by_spki.setdefault(spki, []).append(asset_id)
+    keys = _asset_ids(conn, (AssetKey(AssetType.KEY, fp) for fp in by_spki))
+    new_links = [
+        {
+            "source_id": source,
+            "relation": Relation.CERTIFIES.value,
+            "target_id": key_id,
+            "first_seen": now,
+            "last_seen": now,
+            "last_run_id": run_id,
+        }
+        for key, key_id in keys.items()
+        for source in by_spki[key.fingerprint]
+    ]
+    if new_links:
+        conn.execute(_insert(conn, ASSET_LINKS).on_conflict_do_nothing(), new_links)
+    return len(new_links)
+
+
+def link_issuers(
+    conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]], run_id: int, now: datetime
+) -> int:
     """Link certificates without an issuer link to the certificate that issued them.
 
     A candidate issuer has the child's issuer name as its subject; when the child carries an
     Authority Key Identifier, the issuer's Subject Key Identifier must equal it.
     """
-    assets = ASSETS
     links = ASSET_LINKS
-    rows = conn.execute(
-        select(assets.c.id, assets.c.details).where(assets.c.type == AssetType.CERTIFICATE.value)
-    ).all()
     linked = {
         r[0]
         for r in conn.execute(
