@@ -45,6 +45,7 @@ from pqcscan.catalog.model import (
     ParameterSet,
     Primitive,
     QuantumStatus,
+    SuiteComponent,
 )
 from pqcscan.errors import RuleError
 
@@ -59,9 +60,12 @@ __all__ = [
     "OidEntry",
     "Primitive",
     "QuantumStatus",
+    "Regime",
+    "RegimeRule",
     "SuiteComponent",
     "get_catalog",
     "is_grease",
+    "load_catalog",
 ]
 
 UNKNOWN = "unknown"

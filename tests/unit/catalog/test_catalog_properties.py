@@ -241,3 +241,20 @@ def test_names_resolve_case_and_separator_insensitively() -> None:
     assert cat.classify("sha-256").algorithm == "SHA-256"
     assert cat.classify_named("ssh-kex", "MLKEM768X25519-SHA256").algorithm == "X25519MLKEM768"
     assert cat.classify_named("tls-group", "x25519mlkem768").algorithm == "X25519MLKEM768"
+
+
+def test_public_names_are_exported() -> None:
+    import pqcscan.catalog as module
+
+    for name in module.__all__:
+        assert hasattr(module, name), name
+
+
+def test_split_names_need_a_known_parameter() -> None:
+    cat = get_catalog()
+    assert (cat.classify("ECDSA-P256").algorithm, cat.classify("ECDSA-P256").parameter) == (
+        "ECDSA",
+        "P-256",
+    )
+    assert cat.classify("HMAC-SHA256-128").algorithm == "unknown"
+    assert cat.classify("AES-512").algorithm == "unknown"
