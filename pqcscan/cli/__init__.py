@@ -8,7 +8,6 @@ Exit codes (docs/cli.md): 0 ok; 1 ``--fail-on`` matched; 2 usage or input error;
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -55,10 +54,13 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point: one clear line on error, never a traceback."""
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: one clear line on error, never a traceback.
+
+    Always ends the process with the documented exit code (docs/cli.md).
+    """
     try:
-        return cli.main(args=argv, prog_name="pqcscan", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="pqcscan", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -76,3 +78,6 @@ def main(argv: list[str] | None = None) -> Any:
     except PqcscanError as exc:
         click.echo(f"pqcscan: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    # With standalone_mode=False click returns the code of a raised Exit (or the command's
+    # return value, which pqcscan commands do not use).
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -24,4 +24,4 @@ def demo(app: AppContext, folder: Path) -> None:
     and print a summary."""
     from pqcscan.demo.runner import run_demo
 
-    click.echo(run_demo(folder.absolute(), quiet=app.quiet))
+    click.echo(run_demo(folder.absolute()))

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
-from pqcscan.catalog import STATUS_SEVERITY, QuantumStatus
+from pqcscan.catalog import STATUS_SEVERITY, Primitive, QuantumStatus, get_catalog
 from pqcscan.collectors.certs import CertificateCollector, CertScanOptions
 from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
-from pqcscan.inventory import FindingRecord, Inventory, RunSummary
+from pqcscan.inventory import ErrorRecord, FindingRecord, Inventory, RunSummary
 from pqcscan.scan import run_scan
 
 INVENTORY_NAME = "inventory.db"
+PUBLIC_KEY_PRIMITIVES = {Primitive.SIGNATURE, Primitive.KEM, Primitive.KEY_AGREE, Primitive.PKE}
+ASYMMETRIC_USAGES = {"authentication", "signature", "key-exchange", "key", "encryption"}
 
 
-def run_demo(folder: Path, quiet: bool = False) -> str:
+def run_demo(folder: Path) -> str:
     """Build the demo tree under ``folder``, scan it into ``folder/inventory.db`` and
     return a summary for a person to read."""
     files = folder / "files"
@@ -27,89 +30,90 @@ def run_demo(folder: Path, quiet: bool = False) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     build_demo_tree(files)
     with Inventory.open(str(db)) as inventory:
-        options = CertScanOptions(paths=(files,), passwords=(DEMO_PASSWORD,), jobs=1)
+        options = CertScanOptions(paths=(files,), passwords=(DEMO_PASSWORD,))
         summary = run_scan(inventory, CertificateCollector(options))
         findings = list(inventory.findings())
         errors = inventory.errors(summary.run_id)
-        return summarize(
-            folder, files, db, summary, findings, [(e.locator, e.kind, e.message) for e in errors]
-        )
+    return summarize(files, db, summary, findings, errors)
 
 
-def _short(locator: str, files: Path) -> str:
-    return locator.replace(str(files) + "/", "")
+def _public_key_findings(findings: Iterable[FindingRecord]) -> list[FindingRecord]:
+    """Findings about public-key algorithms (what a PQC migration replaces)."""
+    catalog = get_catalog()
+    out = []
+    for f in findings:
+        algorithm = catalog.algorithm(f.algorithm)
+        if f.usage in ASYMMETRIC_USAGES and (
+            algorithm is None or set(algorithm.primitives) & PUBLIC_KEY_PRIMITIVES
+        ):
+            out.append(f)
+    return out
 
 
 def summarize(
-    folder: Path,
     files: Path,
     db: Path,
     summary: RunSummary,
     findings: list[FindingRecord],
-    errors: list[tuple[str, str, str]],
+    errors: list[ErrorRecord],
 ) -> str:
     """A readable report of one demo scan."""
+
+    def short(locator: str) -> str:
+        return locator.replace(str(files) + "/", "")
+
     by_status = Counter(f.quantum_status for f in findings)
-    by_type = Counter(f.asset_type for f in findings)
+    assets: dict[str, set[str]] = defaultdict(set)
+    for f in findings:
+        assets[f.asset_type].add(f.fingerprint)
     lines = [
         f"pqcscan demo: scanned {files}",
-        f"  {summary.items} files examined, {summary.assets} assets, "
-        f"{summary.findings} findings, {summary.errors} files could not be read",
+        f"  {summary.items} files examined, {summary.findings} findings, "
+        f"{summary.errors} problems recorded",
+        "  assets: " + ", ".join(f"{t} {len(v)}" for t, v in sorted(assets.items())),
         f"  inventory: {db}",
         "",
         "Findings by quantum status:",
     ]
     order = sorted(QuantumStatus, key=lambda s: -STATUS_SEVERITY[s])
     width = max(len(s.value) for s in order)
-    for status in order:
-        if by_status[status.value]:
-            lines.append(f"  {status.value:<{width}}  {by_status[status.value]:>4}")
-    lines.append("")
-    lines.append(
-        "Findings by asset type: " + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items()))
-    )
-    lines.append("")
-    lines.append("Most urgent (classically broken first):")
+    lines += [f"  {s.value:<{width}}  {by_status[s.value]:>4}" for s in order if by_status[s.value]]
+    public = _public_key_findings(findings)
+    mix = Counter(f"{f.algorithm} {f.parameter}".strip() for f in public)
+    lines += ["", "Public-key algorithms in use (findings):"]
+    lines += [f"  {name:<32} {count:>3}" for name, count in mix.most_common(14)]
+
     urgent = sorted(
-        (f for f in findings if f.quantum_status in ("classically-broken", "quantum-vulnerable")),
-        key=lambda f: (
-            -STATUS_SEVERITY[QuantumStatus(f.quantum_status)],
-            f.classical_bits or 0,
-            f.locator,
-        ),
+        (f for f in findings if f.quantum_status == QuantumStatus.CLASSICALLY_BROKEN),
+        key=lambda f: (f.classical_bits or 0, f.location),
     )
-    seen: set[tuple[str, str, str]] = set()
+    lines += ["", "Broken today, quantum computer or not:"]
+    seen: set[tuple[str, str]] = set()
     for f in urgent:
-        key = (f.locator, f.algorithm, f.parameter)
-        if key in seen:
+        what = f"{f.algorithm} {f.parameter}".strip()
+        if (what, f.usage) in seen:
             continue
-        seen.add(key)
-        alg = f"{f.algorithm} {f.parameter}".strip()
-        lines.append(
-            f"  {f.quantum_status:<18}  {alg:<22}  {f.usage:<14}  {_short(f.locator, files)}"
-        )
-        if len(seen) == 12:
-            break
-    safe = sorted(
+        seen.add((what, f.usage))
+        lines.append(f"  {what:<26} {f.usage:<14} {short(f.location)}")
+
+    pqc = sorted(
         {
-            (f"{f.algorithm} {f.parameter}".strip(), _short(f.locator, files))
-            for f in findings
-            if f.quantum_status in ("quantum-safe", "hybrid") and f.usage != "hash"
+            (f"{f.algorithm} {f.parameter}".strip(), f.quantum_status, short(f.location))
+            for f in public
+            if f.quantum_status in (QuantumStatus.QUANTUM_SAFE, QuantumStatus.HYBRID)
         }
     )
-    if safe:
-        lines.append("")
-        lines.append("Already post-quantum:")
-        lines.extend(f"  {alg:<22}  {loc}" for alg, loc in safe[:8])
+    if pqc:
+        lines += ["", "Already post-quantum (or hybrid):"]
+        lines += [f"  {alg:<32} {status:<13} {loc}" for alg, status, loc in pqc]
     if errors:
-        lines.append("")
-        lines.append("Could not be read (recorded in the inventory, the scan went on):")
-        lines.extend(f"  {kind:<17}  {_short(loc, files)}: {msg}" for loc, kind, msg in errors)
+        lines += ["", "Could not be read (recorded in the inventory; the scan went on):"]
+        lines += [f"  {e.kind:<17}  {short(e.locator)}: {e.message}" for e in errors]
     lines += [
         "",
         "Next:",
         f"  pqcscan --db {db} inventory --status classically-broken",
         f"  pqcscan --db {db} inventory --format json",
-        f"  pqcscan --db {db} scans",
+        f"  pqcscan --db {db} errors",
     ]
     return "\n".join(lines)

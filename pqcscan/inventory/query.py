@@ -38,12 +38,20 @@ class FindingRecord:
     first_seen: datetime
     last_seen: datetime
 
+    @property
+    def location(self) -> str:
+        """Where this finding was last seen (an asset seen in several places keeps one row
+        per finding; a key's protection, say, is seen only in its encrypted file)."""
+        location = self.evidence.get("location")
+        return location if isinstance(location, str) and location else self.locator
+
     def to_json(self) -> dict[str, Any]:
         """The documented ``pqcscan inventory --format json`` shape (docs/data-model.md)."""
         return {
             "id": self.id,
             "asset_type": self.asset_type,
-            "locator": self.locator,
+            "locator": self.location,
+            "asset_locator": self.locator,
             "asset_name": self.asset_name,
             "fingerprint": self.fingerprint,
             "algorithm": self.algorithm,

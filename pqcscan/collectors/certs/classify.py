@@ -225,7 +225,6 @@ class _ItemBuilder:
             fingerprint = "at:" + hashlib.sha256(location.encode()).hexdigest()
         c = self._key_classification(parsed)
         label = f"{c.algorithm} {c.parameter}".strip() if c.known else "encrypted"
-        cert = parsed.ssh_certificate
         details: Details = (
             ("kind", parsed.kind.value),
             ("format", parsed.format),
@@ -235,7 +234,6 @@ class _ItemBuilder:
             ("ssh_type", pk.ssh_type if pk else None),
             ("comment", parsed.comment or None),
             *parsed.context,
-            *(_ssh_certificate_details(cert) if cert else ()),
         )
         key = self.asset(
             Asset(
@@ -259,10 +257,58 @@ class _ItemBuilder:
                 "encrypted key",
                 f"algorithm {hidden}; supply the password to classify it",
             )
-        if cert is not None:
-            ca = classify_public_key(self.catalog, cert.signature_key)
-            self.finding(key, ca, Usage.SIGNATURE, location, "OpenSSH certificate CA key")
         self.protection(key, parsed.protection, location)
+
+    def ssh_certificate(
+        self, parsed: ParsedKey, cert: SshCertificateInfo, container: AssetKey | None, location: str
+    ) -> None:
+        """An OpenSSH certificate: its subject key, and the CA key that signed it."""
+        pk = parsed.public_key
+        assert pk is not None
+        details: Details = (
+            ("format", "openssh-certificate"),
+            ("ssh_type", pk.ssh_type),
+            ("ssh_fingerprint", pk.ssh_fingerprint),
+            ("spki_sha256", pk.spki_sha256),
+            ("comment", parsed.comment or None),
+            *parsed.context,
+            *_ssh_certificate_details(cert),
+        )
+        key = self.asset(
+            Asset(
+                AssetType.CERTIFICATE,
+                "ssh:" + cert.blob_sha256,
+                location,
+                f"OpenSSH {cert.cert_type} certificate {cert.key_id}".strip(),
+                tuple((k, v) for k, v in details if v not in (None, ())),
+            )
+        )
+        self.contains(container, key)
+        subject = classify_public_key(self.catalog, pk)
+        self.finding(key, subject, Usage.AUTHENTICATION, location, "OpenSSH certificate key")
+        ca = cert.signature_key
+        ca_class = classify_public_key(self.catalog, ca)
+        self.finding(key, ca_class, Usage.SIGNATURE, location, "OpenSSH certificate CA signature")
+        ca_key = self.asset(
+            Asset(
+                AssetType.KEY,
+                ca.spki_sha256 or ca.ssh_fingerprint or "ssh-ca:" + cert.blob_sha256,
+                location,
+                f"{ca_class.algorithm} {ca_class.parameter}".strip() + " OpenSSH CA key",
+                tuple(
+                    (k, v)
+                    for k, v in (
+                        ("kind", KeyKind.PUBLIC.value),
+                        ("format", "openssh-ca"),
+                        ("ssh_type", ca.ssh_type),
+                        ("ssh_fingerprint", ca.ssh_fingerprint),
+                    )
+                    if v is not None
+                ),
+            )
+        )
+        self.finding(ca_key, ca_class, Usage.SIGNATURE, location, "OpenSSH certificate CA key")
+        self.links.append(Link(key, Relation.ISSUED_BY, ca_key))
 
     def _key_classification(self, parsed: ParsedKey) -> Classification:
         if parsed.public_key is not None:
@@ -349,6 +395,8 @@ def _entry(b: _ItemBuilder, entry: Entry, container: AssetKey | None) -> None:
     obj = entry.obj
     if isinstance(obj, ParsedCertificate):
         b.certificate(obj, container, location)
+    elif isinstance(obj, ParsedKey) and obj.ssh_certificate is not None:
+        b.ssh_certificate(obj, obj.ssh_certificate, container, location)
     elif isinstance(obj, ParsedKey):
         b.key(obj, container, location)
     else:

@@ -64,6 +64,7 @@ class ParsedCertificate:
 class SshCertificateInfo:
     """An OpenSSH certificate (``*-cert-v01@openssh.com``): who signed it, for whom, how long."""
 
+    blob_sha256: str  # hex SHA-256 of the certificate blob: its identity
     cert_type: str  # "user" | "host"
     key_id: str
     principals: tuple[str, ...]

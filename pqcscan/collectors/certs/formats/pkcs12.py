@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
-from pyasn1.type import univ
+from pyasn1.type import char, univ
 from pyasn1_modules import rfc5652, rfc7292
 
 from pqcscan.collectors.certs.formats.der import DerKind
@@ -70,12 +70,9 @@ def _friendly_name(bag: Any) -> str:
         if str(attribute["attrType"]) == FRIENDLY_NAME:
             for value in attribute["attrValues"]:
                 try:
-                    return str(_decode(bytes(value), univ.Any()).asOctets().decode("utf-16-be"))
-                except (PyAsn1Error, UnicodeDecodeError, AttributeError):
-                    try:
-                        return str(decoder.decode(bytes(value))[0])
-                    except PyAsn1Error:
-                        return ""
+                    return str(_decode(bytes(value), char.BMPString()))
+                except (PyAsn1Error, UnicodeDecodeError):
+                    return ""
     return ""
 
 

@@ -111,9 +111,8 @@ def key_from_blob(blob: bytes, kind: KeyKind, fmt: str, **extra: object) -> Pars
     except Exception:  # a type this cryptography does not know (PQC, x509v3...): by name
         identity = None
     if isinstance(identity, SSHCertificate):
-        certificate = _certificate(identity)
-        base_type = key_type.replace("-cert-v01@openssh.com", "")
-        info = _with_ssh(info_from_key(identity.public_key()), base_type, fingerprint)
+        certificate = _certificate(identity, blob)
+        info = _ssh_info(identity.public_key())
     elif identity is not None:
         info = _with_ssh(info_from_key(identity), key_type, fingerprint)
     return ParsedKey(kind, fmt, info, ssh_certificate=certificate, **extra)  # type: ignore[arg-type]
@@ -129,15 +128,25 @@ def _with_ssh(info: PublicKeyInfo, key_type: str, fingerprint: str) -> PublicKey
     )
 
 
-def _certificate(cert: SSHCertificate) -> SshCertificateInfo:
-    ca = cert.signature_key()
+def _ssh_info(key: serialization.SSHCertPublicKeyTypes) -> PublicKeyInfo:
+    """Facts of a key met inside an OpenSSH certificate (the subject or the CA key)."""
+    blob = base64.b64decode(
+        key.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        ).split()[1]
+    )
+    return _with_ssh(info_from_key(key), key_type_of(blob), ssh_fingerprint(blob))
+
+
+def _certificate(cert: SSHCertificate, blob: bytes) -> SshCertificateInfo:
     return SshCertificateInfo(
+        blob_sha256=hashlib.sha256(blob).hexdigest(),
         cert_type="host" if cert.type is serialization.SSHCertificateType.HOST else "user",
         key_id=cert.key_id.decode("utf-8", "replace"),
         principals=tuple(p.decode("utf-8", "replace") for p in cert.valid_principals),
         valid_after=_timestamp(cert.valid_after),
         valid_before=_timestamp(cert.valid_before),
-        signature_key=info_from_key(ca),
+        signature_key=_ssh_info(cert.signature_key()),
     )
 
 
