@@ -70,6 +70,9 @@ __all__ = [
 
 UNKNOWN = "unknown"
 
+#: Cipher-mode suffixes ``classify`` drops from names like ``AES-256-CBC``.
+_MODES = frozenset({"CBC", "CTR", "GCM", "CCM", "ECB", "CFB", "CFB1", "CFB8", "OFB", "XTS", "OCB"})
+
 
 def _norm(name: str) -> str:
     return name.strip().lower().replace("_", "-")
@@ -259,9 +262,20 @@ class Catalog:
         )
 
     def _split_name(self, name: str) -> tuple[Algorithm | None, str]:
-        """``AES-256`` -> (AES, "256"); ``RSA-2048`` -> (RSA, "2048"); else (None, "")."""
+        """``AES-256`` -> (AES, "256"); ``RSA-2048`` -> (RSA, "2048"); else (None, "").
+
+        A trailing cipher mode is dropped first, so OpenSSL cipher names such as
+        ``AES-256-CBC`` or ``DES-EDE3-CBC`` (PEM ``DEK-Info``) resolve too.
+        """
+        name = name.strip()
+        stem, dash, mode = name.rpartition("-")
+        if dash and stem and mode.upper() in _MODES:
+            alg = self.algorithm(stem)
+            if alg is not None:
+                return alg, ""
+            name = stem
         for sep in ("-", "_"):
-            base, found, tail = name.strip().rpartition(sep)
+            base, found, tail = name.rpartition(sep)
             if not found or not base or not tail:
                 continue
             alg = self.algorithm(base)

@@ -99,6 +99,11 @@ ROWS: list[Row] = [
     ("name", "GOST 28147-89", "", "GOST-28147-89", "", BROKEN, None, None),
     ("name", "NULL", "", "NULL", "", BROKEN, None, None),
     ("name", "AEGIS-128L", "", "AEGIS", "128L", WEAK, 128, 1),
+    # OpenSSL cipher names (PEM DEK-Info): the mode suffix is dropped
+    ("name", "AES-256-CBC", "", "AES", "256", SAFE, 256, 5),
+    ("name", "DES-EDE3-CBC", "", "3DES", "", BROKEN, 112, None),
+    ("name", "RC2-40-CBC", "", "RC2", "40", BROKEN, 40, None),
+    ("name", "CAMELLIA-128-CBC", "", "Camellia", "128", WEAK, 128, 1),
     # --- algorithms/hash.yaml -----------------------------------------------------------------
     ("name", "MD2", "", "MD2", "", BROKEN, None, None),
     ("name", "MD4", "", "MD4", "", BROKEN, None, None),
@@ -133,6 +138,11 @@ ROWS: list[Row] = [
     ("name", "HKDF", "SHA-384", "HKDF", "SHA-384", SAFE, None, None),
     ("name", "TLS-PRF", "MD5-SHA1", "TLS-PRF", "MD5-SHA1", BROKEN, None, None),
     ("name", "PBEWithMD5AndTripleDES", "", "PBEWithMD5AndTripleDES", "", BROKEN, None, None),
+    # Java standard algorithm names (JCEKS secret keys, keystore protection)
+    ("name", "HmacSHA256", "", "HMAC-SHA256", "", WEAK, None, None),
+    ("name", "DESede", "168", "3DES", "168", BROKEN, 112, None),
+    ("name", "PBEWithSHA1AndRC4_40", "", "RC4", "", BROKEN, None, None),
+    ("name", "PBKDF2WithHmacSHA256", "", "PBKDF2", "", WEAK, None, None),
     # --- algorithms/protocol.yaml -------------------------------------------------------------
     ("name", "PSK", "", "PSK", "", WEAK, None, None),
     ("name", "anon", "", "anon", "", BROKEN, None, None),

@@ -191,6 +191,7 @@ def test_grease_values_are_recognised_and_not_catalogued() -> None:
         (lambda c: c.classify_named("tls-signature-scheme", 0xFE00), "tls-signature-scheme:0xfe00"),
         (lambda c: c.classify("FooCipher"), "name:FooCipher"),
         (lambda c: c.classify("FooCipher-256"), "name:FooCipher-256"),
+        (lambda c: c.classify("FOO-256-CBC"), "name:FOO-256-CBC"),
         (
             lambda c: c.classify_named("ssh-kex", "foo-sha256@example.com"),
             "ssh-kex:foo-sha256@example.com",
