@@ -1,0 +1,52 @@
+"""``pqcscan demo`` end to end: real files, a real SQLite inventory, a readable summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def pqcscan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pqcscan", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    out = pqcscan("demo", "--dir", str(folder))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for heading in (
+        "Findings by quantum status:",
+        "Public-key algorithms in use",
+        "Broken today",
+        "Already post-quantum",
+        "Could not be read",
+    ):
+        assert heading in text
+    assert "ML-DSA-65" in text and "RSA 1024" in text
+    assert "broken/wrong-password.p12" in text
+    db = folder / "inventory.db"
+    listing = pqcscan("--db", str(db), "inventory", "--format", "json")
+    findings = json.loads(listing.stdout)["findings"]
+    got = {(f["algorithm"], f["quantum_status"]) for f in findings}
+    assert {
+        ("ML-DSA-44", "quantum-safe"),
+        ("ML-KEM-768", "quantum-safe"),
+        ("SLH-DSA-SHA2-128f", "quantum-safe"),
+        ("RSA", "classically-broken"),
+        ("3DES", "classically-broken"),
+    } <= got
+    assert any(f["quantum_status"] == "hybrid" for f in findings)
+    errors = json.loads(pqcscan("--db", str(db), "errors", "--format", "json").stdout)["errors"]
+    assert {Path(e["locator"]).parent.name for e in errors} == {"broken"}
+    # The demo password unlocked the stores: no keystore outside broken/ stays locked.
+    assert not [e for e in errors if "broken" not in e["locator"]]
+    # Running it again starts afresh.
+    again = pqcscan("demo", "--dir", str(folder))
+    assert again.returncode == 0
+    runs = json.loads(pqcscan("--db", str(db), "scans", "--format", "json").stdout)["scans"]
+    assert len(runs) == 1
