@@ -202,6 +202,7 @@ class Catalog:
             for ns, items in prefixes.items()
         }
         self.regimes: tuple[Regime, ...] = tuple(regimes)
+        self._classified: dict[tuple[str, str, str | None], Classification] = {}
 
     # -- algorithms -------------------------------------------------------------------------
 
@@ -217,8 +218,17 @@ class Catalog:
         ``classify("AES-256")`` is read as ``classify("AES", "256")`` when ``AES-256`` is not a
         name of its own and ``256`` is a parameter the algorithm knows (a parameter set, or a
         size for algorithms rated by size such as RSA).
+
+        Answers are memoised: the catalog is immutable and a scan asks the same few
+        questions thousands of times.
         """
-        parameter = str(parameter)
+        key = (algorithm, str(parameter), identifier)
+        known = self._classified.get(key)
+        if known is None:
+            known = self._classified[key] = self._classify(algorithm, str(parameter), identifier)
+        return known
+
+    def _classify(self, algorithm: str, parameter: str, identifier: str | None) -> Classification:
         alg = self.algorithm(algorithm)
         if alg is None and not parameter:
             alg, parameter = self._split_name(algorithm)

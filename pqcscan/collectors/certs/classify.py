@@ -35,6 +35,8 @@ from pqcscan.results import (
 )
 
 COLLECTOR = "certs"
+#: OpenSSL's names for three- and two-key Triple DES, which carry the key count in the name.
+_TDEA_DEK_NAMES = {"DES-EDE3-CBC": ("3DES", "168"), "DES-EDE-CBC": ("3DES", "112")}
 
 
 def classify_public_key(catalog: Catalog, pk: PublicKeyInfo) -> Classification:
@@ -143,12 +145,9 @@ class _ItemBuilder:
             if name == "none":
                 return None
             return cat.classify(name, identifier=f"openssh-kdf:{name}")
-        if namespace == "pem-dek":
-            alg, _, rest = name.partition("-")
-            bits = rest.split("-")[0] if rest else ""
-            if alg.upper() == "DES" and rest.upper().startswith("EDE3"):
-                return cat.classify("3DES", "168", identifier=f"pem-dek:{name}")
-            return cat.classify(alg, bits, identifier=f"pem-dek:{name}")
+        if namespace == "pem-dek":  # OpenSSL cipher names: AES-128-CBC, DES-EDE3-CBC...
+            algorithm, parameter = _TDEA_DEK_NAMES.get(name.upper(), (name, ""))
+            return cat.classify(algorithm, parameter, identifier=f"pem-dek:{name}")
         return cat.classify(name or namespace, identifier=f"{namespace}:{name}")
 
     # -- entries ----------------------------------------------------------------------------
