@@ -1,9 +1,9 @@
 """OpenSSH fixtures: private keys, public keys (incl. FIDO ``sk-`` keys and certificates),
 ``authorized_keys``, ``known_hosts`` and RFC 4716 public keys.
 
-Encrypted ``openssh-key-v1`` keys use bcrypt-pbkdf + aes256-ctr. ``cryptography`` writes them
-only when the ``bcrypt`` package is installed; otherwise :func:`openssh_private_key` asks
-``ssh-keygen -p`` to encrypt the key, and raises :class:`FixtureUnavailable` if neither exists.
+Encrypted ``openssh-key-v1`` keys use bcrypt-pbkdf + aes256-ctr, written by ``cryptography``
+(with the ``bcrypt`` dependency). A key comment needs ``ssh-keygen -c``: ``cryptography`` cannot
+write one, and :class:`FixtureUnavailable` is raised when ssh-keygen is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
@@ -52,25 +51,19 @@ def openssh_private_key(
     )
     if password is None and not comment:
         return plain
-    if password is not None:
-        try:
-            if not comment:
-                return private.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.OpenSSH,
-                    serialization.BestAvailableEncryption(password.encode()),
-                )
-        except UnsupportedAlgorithm:
-            pass  # no bcrypt module: let ssh-keygen encrypt it
-    return _ssh_keygen_rewrite(plain, password, comment)
+    if password is not None and not comment:  # bcrypt (a dependency) does bcrypt-pbkdf
+        return private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+    return _ssh_keygen_rewrite(plain, password, comment)  # cryptography cannot set a comment
 
 
 def _ssh_keygen_rewrite(plain: bytes, password: str | None, comment: str) -> bytes:
     exe = shutil.which("ssh-keygen")
     if exe is None:
-        raise FixtureUnavailable(
-            "encrypting an OpenSSH key needs the 'bcrypt' package or ssh-keygen"
-        )
+        raise FixtureUnavailable("writing an OpenSSH key comment needs ssh-keygen")
     with tempfile.TemporaryDirectory(prefix="pqcscan-ssh-") as tmp:
         path = Path(tmp) / "id"
         path.write_bytes(plain)

@@ -217,15 +217,3 @@ def test_rfc4716_public_key_imports(tmp_path: Path) -> None:
 def test_pqc_keys_have_no_openssh_form() -> None:
     with pytest.raises(ValueError, match="OpenSSH has no"):
         ssh.public_key_line(keys.ml_dsa_key(44))
-
-
-def test_encryption_without_bcrypt_or_ssh_keygen_is_reported(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("bcrypt") is not None:
-        pytest.skip("bcrypt is installed: cryptography encrypts OpenSSH keys itself")
-    monkeypatch.setattr("shutil.which", lambda _name: None)
-    with pytest.raises(keys.FixtureUnavailable, match="bcrypt"):
-        ssh.openssh_private_key(keys.ed25519_key(), PW)
