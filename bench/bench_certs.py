@@ -110,9 +110,7 @@ def pqcscan_in_process(folder: Path, db: Path, jobs: int) -> tuple[float, int]:
     get_catalog()
     with Inventory.open(str(db)) as inventory:
         start = time.perf_counter()
-        summary = run_scan(
-            inventory, CertificateCollector(CertScanOptions(paths=(folder,), jobs=jobs))
-        )
+        summary = run_scan(inventory, CertificateCollector(CertScanOptions((folder,))), jobs=jobs)
         elapsed = time.perf_counter() - start
         certificates = sum(
             1 for f in inventory.findings() if f.asset_type == "certificate" and f.usage == "hash"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from pqcscan.results import CollectedItem
+from pqcscan.inventory.rows import ItemRows
 
 
 class ProgressLine:
@@ -17,7 +17,7 @@ class ProgressLine:
         self.items = self.crypto = self.findings = self.errors = 0
         self._last = 0.0
 
-    def on_item(self, item: CollectedItem) -> None:
+    def on_item(self, item: ItemRows) -> None:
         self.items += 1
         if not item.skipped and (item.assets or item.errors):
             self.crypto += 1

@@ -131,10 +131,12 @@ def certs(
         default_excludes=not no_default_excludes,
         max_size=max_size,
         passwords=_passwords(passwords, password_envs, password_files),
-        jobs=jobs,
     )
     summary = run_scan(
-        app.inventory, CertificateCollector(options), ProgressLine("certs", app.interactive)
+        app.inventory,
+        CertificateCollector(options),
+        ProgressLine("certs", app.interactive),
+        jobs=jobs,
     )
     finish(app, summary, fail_on)
 

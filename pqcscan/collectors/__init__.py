@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pqcscan.collectors.base import Collector, NullObserver, ScanObserver
+from pqcscan.collectors.base import Collector, collect
 from pqcscan.collectors.certs import CertificateCollector
 
 #: Every collector, by the name used in ``pqcscan scan NAME`` and in scan-run records.
@@ -10,4 +10,4 @@ REGISTRY: dict[str, type[Collector]] = {
     CertificateCollector.name: CertificateCollector,
 }
 
-__all__ = ["REGISTRY", "Collector", "NullObserver", "ScanObserver"]
+__all__ = ["REGISTRY", "Collector", "collect"]

@@ -1,4 +1,4 @@
-"""The small interface every collector implements, and the observer the runner reports to."""
+"""The small interface every collector implements."""
 
 from __future__ import annotations
 
@@ -11,16 +11,22 @@ from pqcscan.results import CollectedItem
 class Collector(Protocol):
     """Finds cryptography in one kind of target and yields plain results.
 
-    A collector never touches the database, never prints and never raises for one bad item:
-    an item it cannot read becomes a :class:`~pqcscan.results.ScanError` in its
-    :class:`~pqcscan.results.CollectedItem`, and the scan goes on.
+    A collector splits its work into units (a file, an endpoint, a manifest) and turns one
+    unit into one :class:`~pqcscan.results.CollectedItem`. It never touches the database,
+    never prints and never raises for one bad unit: a unit it cannot read becomes a
+    :class:`~pqcscan.results.ScanError` in its item, and the scan goes on. Units and the
+    collector itself are picklable, so the runner may spread units over worker processes.
     """
 
     #: Short name used in evidence, scan-run records and the CLI (``pqcscan scan NAME``).
     name: ClassVar[str]
 
-    def collect(self) -> Iterator[CollectedItem]:
-        """Yield one :class:`CollectedItem` per input item, streaming."""
+    def units(self) -> Iterator[object]:
+        """The work, streamed in a stable order (never all in memory)."""
+        ...
+
+    def collect_one(self, unit: object) -> CollectedItem:
+        """Everything learned from one unit."""
         ...
 
     def arguments(self) -> dict[str, object]:
@@ -28,19 +34,7 @@ class Collector(Protocol):
         ...
 
 
-class ScanObserver(Protocol):
-    """Receives progress; the CLI's progress bar is one observer, tests are another."""
-
-    def on_item(self, item: CollectedItem) -> None: ...
-
-    def on_done(self) -> None: ...
-
-
-class NullObserver:
-    """An observer that ignores everything."""
-
-    def on_item(self, item: CollectedItem) -> None:
-        return None
-
-    def on_done(self) -> None:
-        return None
+def collect(collector: Collector) -> Iterator[CollectedItem]:
+    """Run a collector in this process, unit after unit."""
+    for unit in collector.units():
+        yield collector.collect_one(unit)

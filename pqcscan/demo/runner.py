@@ -31,7 +31,7 @@ def run_demo(folder: Path) -> str:
     build_demo_tree(files)
     with Inventory.open(str(db)) as inventory:
         options = CertScanOptions(paths=(files,), passwords=(DEMO_PASSWORD,))
-        summary = run_scan(inventory, CertificateCollector(options))
+        summary = run_scan(inventory, CertificateCollector(options), jobs=0)
         findings = list(inventory.findings())
         errors = inventory.errors(summary.run_id)
     return summarize(files, db, summary, findings, errors)

@@ -23,7 +23,9 @@ Processor = Callable[[Any], Any]
 class BulkStatement:
     """A statement compiled once per dialect, executed with many rows."""
 
-    def __init__(self, dialect: Dialect, stmt: Executable) -> None:
+    def __init__(self, dialect: Dialect, stmt: Executable, encoded: Sequence[str] = ()) -> None:
+        """``encoded``: JSON columns whose values arrive already encoded as JSON text (the
+        very text SQLAlchemy's JSON type would produce), so their processor is skipped."""
         compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
         self.positional: bool = bool(compiled.positional)
@@ -34,7 +36,7 @@ class BulkStatement:
         for name in self.names:
             bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
+            if processor is not None and name not in encoded:
                 self.processors[name] = processor
 
     def execute(

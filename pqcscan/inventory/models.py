@@ -21,7 +21,6 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -96,16 +95,12 @@ class AssetRow(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
-    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"), index=True)
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
 
 
 class FindingRow(Base):
     __tablename__ = "findings"
-    __table_args__ = (
-        UniqueConstraint("asset_id", "algorithm", "parameter", "usage"),
-        Index("ix_findings_quantum_status", "quantum_status"),
-        Index("ix_findings_algorithm", "algorithm"),
-    )
+    __table_args__ = (UniqueConstraint("asset_id", "algorithm", "parameter", "usage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
@@ -120,7 +115,7 @@ class FindingRow(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
-    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"), index=True)
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
 
 
 class AssetLinkRow(Base):

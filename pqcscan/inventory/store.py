@@ -1,7 +1,8 @@
 """The one place where scan results become rows.
 
 :class:`RunRecorder` opens a scan run, takes :class:`~pqcscan.results.CollectedItem` values
-as they stream in, and writes them in batches, each batch in its own transaction, so an
+(or their rows, :mod:`pqcscan.inventory.rows`, rendered in a worker process) as they stream
+in, and writes them in batches, each batch in its own transaction, so an
 interrupted scan keeps everything written before the interruption. Rows are upserted on their
 natural keys (asset type + fingerprint; finding asset + algorithm + parameter + usage), so
 scanning the same things again moves ``last_seen`` and adds no duplicates.
@@ -30,9 +31,12 @@ from pqcscan.inventory.models import (
     SCAN_ERRORS,
     SCAN_RUNS,
 )
-from pqcscan.results import Asset, AssetKey, AssetType, CollectedItem, Finding, Link, Relation
+from pqcscan.inventory.rows import AssetRow, FindingRow, ItemRows, LinkRow, render
+from pqcscan.results import AssetType, CollectedItem, Relation
 
 Clock = Callable[[], datetime]
+#: An asset's natural key: (type, fingerprint).
+Key = tuple[str, str]
 
 
 TIMES = ("first_seen", "last_seen")
@@ -78,20 +82,6 @@ def _insert(conn: Connection, table: Table, columns: Sequence[str] = ()) -> Any:
     return stmt.values({c: bindparam(c) for c in columns}) if columns else stmt
 
 
-def _evidence_json(finding: Finding) -> dict[str, Any]:
-    e = finding.evidence
-    out = {"collector": e.collector, "location": e.location, "method": e.method}
-    if e.identifier is not None:
-        out["identifier"] = e.identifier
-    if e.detail is not None:
-        out["detail"] = e.detail
-    return out
-
-
-def _details_json(asset: Asset) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asset.details}
-
-
 class RunRecorder:
     """Records one scan run. Use as a context manager or call :meth:`finish`."""
 
@@ -107,7 +97,7 @@ class RunRecorder:
         self.engine = engine
         self.clock = clock
         self.batch_size = batch_size
-        self._buffer: list[CollectedItem] = []
+        self._buffer: list[ItemRows] = []
         self._statements: dict[str, BulkStatement] = {}
         self._items = 0
         self._errors = 0
@@ -144,12 +134,14 @@ class RunRecorder:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def add(self, item: CollectedItem) -> None:
-        self._buffer.append(item)
+    def add(self, item: CollectedItem | ItemRows) -> None:
+        """Queue one item (as collected, or already rendered by :func:`rows.render`)."""
+        self._buffer.append(item if isinstance(item, ItemRows) else render(item))
         if len(self._buffer) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
+        """Write the queued items in one transaction."""
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
@@ -161,63 +153,61 @@ class RunRecorder:
         self._items += len(batch)
         self._errors += sum(len(i.errors) for i in batch)
 
-    def _write(self, conn: Connection, batch: Sequence[CollectedItem]) -> None:
+    def _write(self, conn: Connection, batch: Sequence[ItemRows]) -> None:
         now = self.clock()
-        run = self.run_id
-        assets: dict[AssetKey, Asset] = {}
-        sightings: set[tuple[AssetKey, str]] = set()
+        assets: dict[Key, AssetRow] = {}
+        sightings: set[tuple[Key, str]] = set()
         for item in batch:
             for asset in item.assets:
-                key = AssetKey.of(asset)
+                key = (asset[0], asset[1])
                 assets[key] = asset
-                sightings.add((key, asset.locator))
-        ids = self._upsert_assets(conn, list(assets.values()), now)
-        if sightings:
-            self._statement(
-                conn,
-                "asset_sightings",
-                lambda: _insert(
-                    conn, ASSET_SIGHTINGS, ("run_id", "asset_id", "locator")
-                ).on_conflict_do_nothing(),
-            ).execute(
-                conn,
-                [{"asset_id": ids[k], "locator": loc} for k, loc in sightings],
-                {"run_id": run},
-            )
-        findings: dict[tuple[int, str, str, str], Finding] = {}
+                sightings.add((key, asset[2]))
+        ids = self._upsert_assets(conn, assets, now)
+        self._statement(
+            conn,
+            "asset_sightings",
+            lambda: _insert(
+                conn, ASSET_SIGHTINGS, ("run_id", "asset_id", "locator")
+            ).on_conflict_do_nothing(),
+        ).execute(
+            conn,
+            [{"asset_id": ids[key], "locator": locator} for key, locator in sightings],
+            {"run_id": self.run_id},
+        )
+        findings: dict[tuple[int, str, str, str], FindingRow] = {}
         for item in batch:
             for f in item.findings:
-                asset_id = ids.get(f.asset)
+                asset_id = ids.get((f[0], f[1]))
                 if asset_id is None:
-                    raise InventoryError(f"finding for an asset not in its item: {f.asset}")
-                findings[(asset_id, f.algorithm, f.parameter, f.usage.value)] = f
+                    raise InventoryError(f"finding for an asset not in its item: {f[0]} {f[1]}")
+                findings[(asset_id, f[2], f[3], f[4])] = f
         self._upsert_findings(conn, findings, now)
-        links = {link for item in batch for link in item.links}
-        self._upsert_links(conn, links, ids, now)
+        self._upsert_links(conn, {lk for item in batch for lk in item.links}, ids, now)
         errors = [
-            {
-                "run_id": run,
-                "locator": e.locator,
-                "kind": e.kind.value,
-                "message": e.message,
-                "created_at": now,
-            }
+            {"locator": loc, "kind": kind, "message": msg}
             for item in batch
-            for e in item.errors
+            for loc, kind, msg in item.errors
         ]
-        if errors:
-            conn.execute(SCAN_ERRORS.insert(), errors)
+        self._statement(
+            conn,
+            "errors",
+            lambda: SCAN_ERRORS.insert().values(
+                {c: bindparam(c) for c in ("run_id", "locator", "kind", "message", "created_at")}
+            ),
+        ).execute(conn, errors, {"run_id": self.run_id, "created_at": now})
 
     def _statement(self, conn: Connection, name: str, build: Callable[[], Any]) -> BulkStatement:
-        """A bulk statement compiled once per recorder."""
+        """A bulk statement compiled once per recorder; JSON columns arrive encoded."""
         stmt = self._statements.get(name)
         if stmt is None:
-            stmt = self._statements[name] = BulkStatement(conn.dialect, build())
+            stmt = self._statements[name] = BulkStatement(
+                conn.dialect, build(), encoded=("details", "evidence")
+            )
         return stmt
 
     def _upsert_assets(
-        self, conn: Connection, assets: Sequence[Asset], now: datetime
-    ) -> dict[AssetKey, int]:
+        self, conn: Connection, assets: dict[Key, AssetRow], now: datetime
+    ) -> dict[Key, int]:
         if not assets:
             return {}
 
@@ -234,16 +224,7 @@ class RunRecorder:
                 },
             )
 
-        rows = [
-            {
-                "type": a.type.value,
-                "fingerprint": a.fingerprint,
-                "locator": a.locator,
-                "name": a.name,
-                "details": _details_json(a),
-            }
-            for a in assets
-        ]
+        rows = [dict(zip(ASSET_COLUMNS, asset, strict=True)) for asset in assets.values()]
         shared = {
             "first_seen": now,
             "last_seen": now,
@@ -251,12 +232,12 @@ class RunRecorder:
             "last_run_id": self.run_id,
         }
         self._statement(conn, "assets", build).execute(conn, rows, shared)
-        return _asset_ids(conn, (AssetKey.of(a) for a in assets))
+        return _asset_ids(conn, assets)
 
     def _upsert_findings(
         self,
         conn: Connection,
-        findings: dict[tuple[int, str, str, str], Finding],
+        findings: dict[tuple[int, str, str, str], FindingRow],
         now: datetime,
     ) -> None:
         if not findings:
@@ -281,18 +262,8 @@ class RunRecorder:
             )
 
         rows = [
-            {
-                "asset_id": asset_id,
-                "algorithm": algorithm,
-                "parameter": parameter,
-                "usage": usage,
-                "quantum_status": f.quantum_status.value,
-                "classical_bits": f.classical_bits,
-                "nist_category": f.nist_category,
-                "identifier": f.evidence.identifier,
-                "evidence": _evidence_json(f),
-            }
-            for (asset_id, algorithm, parameter, usage), f in findings.items()
+            dict(zip(FINDING_COLUMNS, (asset_id, *f[2:]), strict=True))
+            for (asset_id, *_), f in findings.items()
         ]
         shared = {
             "first_seen": now,
@@ -315,20 +286,20 @@ class RunRecorder:
             )
 
     def _upsert_links(
-        self, conn: Connection, links: set[Link], ids: dict[AssetKey, int], now: datetime
+        self, conn: Connection, links: set[LinkRow], ids: dict[Key, int], now: datetime
     ) -> None:
         if not links:
             return
-        wanted = {k for lk in links for k in (lk.source, lk.target)}
+        wanted = {k for lk in links for k in ((lk[0], lk[1]), (lk[3], lk[4]))}
         known = {**ids, **_asset_ids(conn, (k for k in wanted if k not in ids))}
         rows = [
             {
-                "source_id": known[lk.source],
-                "relation": lk.relation.value,
-                "target_id": known[lk.target],
+                "source_id": known[(src_type, src_fp)],
+                "relation": relation,
+                "target_id": known[(dst_type, dst_fp)],
             }
-            for lk in links
-            if lk.source in known and lk.target in known
+            for src_type, src_fp, relation, dst_type, dst_fp in links
+            if (src_type, src_fp) in known and (dst_type, dst_fp) in known
         ]
 
         def build() -> Any:
@@ -402,22 +373,22 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[start : start + size]
 
 
-def _asset_ids(conn: Connection, keys: Iterable[AssetKey]) -> dict[AssetKey, int]:
+def _asset_ids(conn: Connection, keys: Iterable[Key]) -> dict[Key, int]:
     """Ids of assets by (type, fingerprint), in chunks that stay under parameter limits."""
-    by_type: dict[AssetType, set[str]] = {}
-    for key in keys:
-        by_type.setdefault(key.type, set()).add(key.fingerprint)
-    found: dict[AssetKey, int] = {}
+    by_type: dict[str, set[str]] = {}
+    for asset_type, fingerprint in keys:
+        by_type.setdefault(asset_type, set()).add(fingerprint)
+    found: dict[Key, int] = {}
     table = ASSETS
     for asset_type, fingerprints in by_type.items():
         for chunk in _chunks(sorted(fingerprints)):
             rows = conn.execute(
                 select(table.c.id, table.c.fingerprint).where(
-                    table.c.type == asset_type.value, table.c.fingerprint.in_(chunk)
+                    table.c.type == asset_type, table.c.fingerprint.in_(chunk)
                 )
             )
             for asset_id, fingerprint in rows:
-                found[AssetKey(asset_type, fingerprint)] = asset_id
+                found[(asset_type, fingerprint)] = asset_id
     return found
 
 
@@ -442,7 +413,7 @@ def link_subject_keys(
         spki = details.get("spki_sha256")
         if spki:
             by_spki.setdefault(spki, []).append(asset_id)
-    keys = _asset_ids(conn, (AssetKey(AssetType.KEY, fp) for fp in by_spki))
+    keys = _asset_ids(conn, ((AssetType.KEY.value, fp) for fp in by_spki))
     new_links = [
         {
             "source_id": source,
@@ -452,8 +423,8 @@ def link_subject_keys(
             "last_seen": now,
             "last_run_id": run_id,
         }
-        for key, key_id in keys.items()
-        for source in by_spki[key.fingerprint]
+        for (_, fingerprint), key_id in keys.items()
+        for source in by_spki[fingerprint]
     ]
     if new_links:
         conn.execute(_insert(conn, ASSET_LINKS).on_conflict_do_nothing(), new_links)

@@ -13,14 +13,12 @@ open containers and are never recorded; private-key bytes never leave the parser
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from pqcscan.collectors.base import collect
 from pqcscan.collectors.certs.classify import build_item
 from pqcscan.collectors.certs.formats import ParseOptions, parse, sniff
 from pqcscan.collectors.certs.parsed import ParseFailure
@@ -38,8 +36,6 @@ class CertScanOptions:
     default_excludes: bool = True
     max_size: int = DEFAULT_MAX_SIZE
     passwords: tuple[str, ...] = ()
-    #: Worker processes that parse files while the main process writes (0: one per CPU).
-    jobs: int = 0
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -88,7 +84,7 @@ def _error(locator: str, kind: ErrorKind, message: str) -> CollectedItem:
 
 
 class CertificateCollector:
-    """Walks paths and yields one item per crypto file (and per unreadable path)."""
+    """Walks paths; one unit per file (or per path that could not be entered)."""
 
     name: ClassVar[str] = "certs"
 
@@ -102,33 +98,20 @@ class CertificateCollector:
             "excludes": list(o.all_excludes),
             "max_size": o.max_size,
             "passwords_given": len(o.passwords),
-            "jobs": o.jobs,
         }
 
+    def units(self) -> Iterator[FoundFile | WalkError]:
+        return walk(self.options.paths, self.options.all_excludes)
+
+    def collect_one(self, unit: object) -> CollectedItem:
+        if isinstance(unit, WalkError):
+            return _error(str(unit.path), unit.kind, unit.message)
+        assert isinstance(unit, FoundFile)
+        return scan_file(unit.path, unit.size, self.options)
+
     def collect(self) -> Iterator[CollectedItem]:
-        jobs = self.options.jobs or min(os.cpu_count() or 1, 8)
-        walked = walk(self.options.paths, self.options.all_excludes)
-        if jobs <= 1:
-            yield from map(partial(_scan_found, self.options), walked)
-            return
-        # Parsing is CPU-bound: worker processes parse while this process writes the
-        # inventory. Results keep the walk's order. Workers ignore Ctrl-C; the parent
-        # stops them and the run is recorded as interrupted.
-        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(jobs, initializer=_worker_init) as pool:
-            yield from pool.imap(partial(_scan_found, self.options), walked, chunksize=32)
-
-
-def _worker_init() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _scan_found(options: CertScanOptions, found: FoundFile | WalkError) -> CollectedItem:
-    if isinstance(found, WalkError):
-        return _error(str(found.path), found.kind, found.message)
-    return scan_file(found.path, found.size, options)
+        """Every item, in this process (the runner may parallelise instead)."""
+        return collect(self)
 
 
 def scan_paths(paths: Sequence[Path], **options: object) -> Iterator[CollectedItem]:

@@ -62,6 +62,36 @@ def read_tlv(data: bytes, offset: int = 0) -> Tlv:
     return Tlv(tag, offset, pos, pos + length)
 
 
+def _bounds(data: bytes, offset: int) -> tuple[int, int]:
+    """(content start, end) of the element at ``offset``: :func:`read_tlv` without objects."""
+    first = data[offset + 1]
+    if first < 0x80:
+        start, length = offset + 2, first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4:
+            raise DerError("bad length")
+        start = offset + 2 + count
+        length = int.from_bytes(data[offset + 2 : start], "big")
+    end = start + length
+    if end > len(data):
+        raise DerError("truncated")
+    return start, end
+
+
+def field_at(data: bytes, index: int) -> tuple[int, bytes]:
+    """(tag, whole element) of field ``index`` of the SEQUENCE ``data`` (hot path)."""
+    try:
+        pos, end = _bounds(data, 0)
+        for _ in range(index):
+            pos = _bounds(data, pos)[1]
+        if pos >= end:
+            raise DerError("too few fields")
+        return data[pos], data[pos : _bounds(data, pos)[1]]
+    except IndexError as exc:
+        raise DerError("truncated") from exc
+
+
 def declared_size(data: bytes) -> int | None:
     """Total size that the first header announces (even if the data is shorter), or None."""
     if len(data) < 2:

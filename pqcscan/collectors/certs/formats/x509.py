@@ -21,7 +21,7 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc5280
 
-from pqcscan.collectors.certs.formats.der import DerError, children, read_tlv, spki_algorithm_oid
+from pqcscan.collectors.certs.formats.der import DerError, field_at, spki_algorithm_oid
 from pqcscan.collectors.certs.formats.pubkeys import info_from_spki, key_parameter, sha256_hex
 from pqcscan.collectors.certs.parsed import (
     ParsedCertificate,
@@ -92,13 +92,8 @@ def _common_name(name: x509.Name) -> str:
 
 def _tbs_spki(tbs: bytes) -> bytes:
     """The SubjectPublicKeyInfo DER inside a TBSCertificate (7th field, 6th without version)."""
-    fields = children(tbs, read_tlv(tbs))
-    first = next(fields, None)
-    index = 6 if first is not None and first.tag == 0xA0 else 5
-    for position, field in enumerate(fields, start=1):
-        if position == index:
-            return field.element(tbs)
-    raise DerError("TBSCertificate has no SubjectPublicKeyInfo")
+    tag, _ = field_at(tbs, 0)
+    return field_at(tbs, 6 if tag == 0xA0 else 5)[1]
 
 
 def _public_key(cert: x509.Certificate | x509.CertificateSigningRequest) -> PublicKeyInfo:
@@ -119,10 +114,7 @@ def _public_key(cert: x509.Certificate | x509.CertificateSigningRequest) -> Publ
 
 
 def _csr_spki(tbs: bytes) -> bytes:
-    for position, field in enumerate(children(tbs, read_tlv(tbs))):
-        if position == 2:
-            return field.element(tbs)
-    raise DerError("CertificationRequestInfo has no SubjectPublicKeyInfo")
+    return field_at(tbs, 2)[1]
 
 
 def _key_usage(usage: x509.KeyUsage) -> tuple[str, ...]:

@@ -56,9 +56,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assets")),
         sa.UniqueConstraint("type", "fingerprint", name=op.f("uq_assets_type_fingerprint")),
     )
-    with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_assets_last_run_id"), ["last_run_id"], unique=False)
-
     op.create_table(
         "scan_errors",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -172,11 +169,6 @@ def upgrade() -> None:
             name=op.f("uq_findings_asset_id_algorithm_parameter_usage"),
         ),
     )
-    with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.create_index("ix_findings_algorithm", ["algorithm"], unique=False)
-        batch_op.create_index(batch_op.f("ix_findings_last_run_id"), ["last_run_id"], unique=False)
-        batch_op.create_index("ix_findings_quantum_status", ["quantum_status"], unique=False)
-
     op.create_table(
         "finding_sightings",
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -209,11 +201,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_finding_sightings_finding_id"))
 
     op.drop_table("finding_sightings")
-    with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.drop_index("ix_findings_quantum_status")
-        batch_op.drop_index(batch_op.f("ix_findings_last_run_id"))
-        batch_op.drop_index("ix_findings_algorithm")
-
     op.drop_table("findings")
     with op.batch_alter_table("asset_sightings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_asset_sightings_asset_id"))
@@ -227,9 +214,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_scan_errors_run_id"))
 
     op.drop_table("scan_errors")
-    with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assets_last_run_id"))
-
     op.drop_table("assets")
     op.drop_table("scan_runs")
     # ### end Alembic commands ###

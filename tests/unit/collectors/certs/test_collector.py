@@ -144,7 +144,7 @@ def test_a_scan_of_many_files_survives_bad_ones(tmp_path: Path, pki: Pki) -> Non
     broken.pem_with_garbage_body(tmp_path / "g.pem")
     broken.random_garbage(tmp_path / "noise.bin")
     broken.symlink_loop(tmp_path / "loop")
-    items = list(CertificateCollector(CertScanOptions((tmp_path,), jobs=2)).collect())
+    items = list(CertificateCollector(CertScanOptions((tmp_path,))).collect())
     errors = {Path(e.locator).name: e.kind for i in items for e in i.errors}
     assert errors == {
         "t.der": ErrorKind.MALFORMED,
@@ -161,7 +161,7 @@ def test_passwords_and_private_keys_never_reach_the_results(tmp_path: Path, pki:
     (tmp_path / "k.pem").write_bytes(b.encrypted_pkcs8_pem(pki.ec_key, secret))
     plain = b.private_key_pem(pki.ed_key)
     (tmp_path / "ed.pem").write_bytes(plain)
-    collector = CertificateCollector(CertScanOptions((tmp_path,), passwords=(secret,), jobs=1))
+    collector = CertificateCollector(CertScanOptions((tmp_path,), passwords=(secret,)))
     items = list(collector.collect())
     blob = pickle.dumps(items) + repr(collector.arguments()).encode()
     assert secret.encode() not in blob
