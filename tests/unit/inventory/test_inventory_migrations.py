@@ -11,7 +11,13 @@ from sqlalchemy import inspect
 
 from pqcscan.errors import UsageError
 from pqcscan.inventory import Inventory
-from pqcscan.inventory.database import current_revision, database_url, head_revision
+from pqcscan.inventory.database import (
+    HEAD_REVISION,
+    alembic_config,
+    current_revision,
+    database_url,
+    head_revision,
+)
 from pqcscan.inventory.models import Base
 
 
@@ -22,7 +28,18 @@ def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
         tables = set(inspect(inv.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         assert "alembic_version" in tables
-        assert current_revision(inv.engine) == head_revision()
+        assert current_revision(inv.engine) == head_revision() == HEAD_REVISION
+
+
+def test_downgrade_to_empty_and_upgrade_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    with Inventory.open(str(tmp_path / "round.db")) as inv:
+        command.downgrade(alembic_config(inv.engine), "base")
+        assert set(inspect(inv.engine).get_table_names()) <= {"alembic_version"}
+        assert current_revision(inv.engine) is None
+        command.upgrade(alembic_config(inv.engine), "head")
+        assert set(Base.metadata.tables) <= set(inspect(inv.engine).get_table_names())
 
 
 def test_models_match_migrations(tmp_path: Path) -> None:
