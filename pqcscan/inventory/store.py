@@ -1,4 +1,4 @@
-"""The one place where scan results become rows.
+"""Writing a scan run: scan results (as rows, :mod:`pqcscan.inventory.rows`) into the tables.
 
 :class:`RunRecorder` opens a scan run, takes :class:`~pqcscan.results.CollectedItem` values
 (or their rows, :mod:`pqcscan.inventory.rows`, rendered in a worker process) as they stream

@@ -186,16 +186,25 @@ class _ItemBuilder:
         self.finding(
             key, pk, _key_usage(cert, pk), location, "X.509 SubjectPublicKeyInfo algorithm"
         )
-        self._signature(key, cert.signature_oid, cert.signature_bits, location, "X.509")
+        self._signature(
+            key, cert.signature_oid, cert.signature_bits, location, "X.509", cert.signature_hash
+        )
 
     def _signature(
-        self, key: AssetKey, oid: str, bits: int | None, location: str, what: str
+        self,
+        key: AssetKey,
+        oid: str,
+        bits: int | None,
+        location: str,
+        what: str,
+        parameter_hash: str | None = None,
     ) -> None:
         sig = self.catalog.classify_oid(oid, str(bits) if bits else "")
         self.finding(key, sig, Usage.SIGNATURE, location, f"{what} signature algorithm")
         entry = self.catalog.oid(oid)
-        if entry is not None and entry.hash:
-            digest = self.catalog.classify(entry.hash, identifier=f"oid:{oid}")
+        digest_name = entry.hash if entry is not None and entry.hash else parameter_hash
+        if digest_name:
+            digest = self.catalog.classify(digest_name, identifier=f"oid:{oid}")
             self.finding(key, digest, Usage.HASH, location, f"{what} signature digest")
 
     def csr(self, csr: ParsedCSR, container: AssetKey | None, location: str) -> None:

@@ -51,6 +51,8 @@ class ParsedCertificate:
     signature_oid: str
     #: Signature size in bits when it reveals the issuer key size (RSA: the modulus length).
     signature_bits: int | None = None
+    #: The signature's digest when the OID does not name it (RSASSA-PSS parameters): "sha384".
+    signature_hash: str | None = None
     is_ca: bool = False
     key_usage: tuple[str, ...] = ()  # "digitalSignature", "keyEncipherment", "keyCertSign"...
     extended_key_usage: tuple[str, ...] = ()  # dotted OIDs or names

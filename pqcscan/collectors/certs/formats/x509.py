@@ -68,6 +68,7 @@ _SHORT_NAMES = {
     "1.2.840.113549.1.9.1": "emailAddress",
 }
 _RSA_SIGNATURE_PREFIX = "1.2.840.113549.1.1."
+RSASSA_PSS = "1.2.840.113549.1.1.10"
 
 
 def _quiet(read: Callable[[], T], default: T) -> T:
@@ -149,6 +150,14 @@ def _extensions(cert: x509.Certificate) -> dict[str, Any]:
     return out
 
 
+def _parameter_hash(cert: x509.Certificate, signature_oid: str) -> str | None:
+    """The digest of an RSASSA-PSS signature, named in its parameters rather than its OID."""
+    if signature_oid != RSASSA_PSS:
+        return None
+    digest = _quiet(lambda: cert.signature_hash_algorithm, None)
+    return digest.name if digest is not None else None
+
+
 def _signature_bits(signature_oid: str, signature: bytes) -> int | None:
     """An RSA signature is as long as the signer's modulus: the issuer key size."""
     if signature_oid.startswith(_RSA_SIGNATURE_PREFIX):
@@ -180,6 +189,7 @@ def parse_certificate(der: bytes) -> ParsedCertificate:
         public_key=public_key,
         signature_oid=signature_oid,
         signature_bits=_signature_bits(signature_oid, cert.signature),
+        signature_hash=_parameter_hash(cert, signature_oid),
         is_ca=bool(ext.get("is_ca", False)),
         key_usage=ext.get("key_usage", ()),
         extended_key_usage=ext.get("extended_key_usage", ()),

@@ -167,3 +167,11 @@ def test_passwords_and_private_keys_never_reach_the_results(tmp_path: Path, pki:
     assert secret.encode() not in blob
     assert plain.split(b"\n")[1] not in blob  # the base64 body of the private key
     assert sum(len(i.findings) for i in items) > 5
+
+
+def test_rsa_pss_signature_digest_comes_from_its_parameters(tmp_path: Path, pki: Pki) -> None:
+    path = tmp_path / "pss.crt"
+    path.write_bytes(b.issue(pki.ed_key, "CN=pss", pki.root, pss=True, hash_name="sha384").pem)
+    got = {(f.usage.value, f.algorithm, f.parameter) for f in scan(path).findings}
+    assert ("signature", "RSASSA-PSS", "3072") in got
+    assert ("hash", "SHA-384", "") in got
