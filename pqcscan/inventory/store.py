@@ -196,6 +196,15 @@ class RunRecorder:
             ),
         ).execute(conn, errors, {"run_id": self.run_id, "created_at": now})
 
+    def _seen(self, now: datetime) -> dict[str, Any]:
+        """The values every row of a batch shares: seen now, by this run."""
+        return {
+            "first_seen": now,
+            "last_seen": now,
+            "first_run_id": self.run_id,
+            "last_run_id": self.run_id,
+        }
+
     def _statement(self, conn: Connection, name: str, build: Callable[[], Any]) -> BulkStatement:
         """A bulk statement compiled once per recorder; JSON columns arrive encoded."""
         stmt = self._statements.get(name)
@@ -225,13 +234,7 @@ class RunRecorder:
             )
 
         rows = [dict(zip(ASSET_COLUMNS, asset, strict=True)) for asset in assets.values()]
-        shared = {
-            "first_seen": now,
-            "last_seen": now,
-            "first_run_id": self.run_id,
-            "last_run_id": self.run_id,
-        }
-        self._statement(conn, "assets", build).execute(conn, rows, shared)
+        self._statement(conn, "assets", build).execute(conn, rows, self._seen(now))
         return _asset_ids(conn, assets)
 
     def _upsert_findings(
@@ -265,13 +268,7 @@ class RunRecorder:
             dict(zip(FINDING_COLUMNS, (asset_id, *f[2:]), strict=True))
             for (asset_id, *_), f in findings.items()
         ]
-        shared = {
-            "first_seen": now,
-            "last_seen": now,
-            "first_run_id": self.run_id,
-            "last_run_id": self.run_id,
-        }
-        self._statement(conn, "findings", build).execute(conn, rows, shared)
+        self._statement(conn, "findings", build).execute(conn, rows, self._seen(now))
         # This run saw every finding of these assets that now carries its run id.
         asset_ids = sorted({asset_id for asset_id, *_ in findings})
         f = FINDINGS
