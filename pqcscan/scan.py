@@ -13,6 +13,7 @@ import signal
 from collections.abc import Iterator
 from typing import Protocol
 
+from pqcscan.catalog import get_catalog
 from pqcscan.collectors.base import Collector
 from pqcscan.inventory import Inventory, RunSummary
 from pqcscan.inventory.rows import ItemRows, render
@@ -73,6 +74,7 @@ def _rows(collector: Collector, jobs: int) -> Iterator[ItemRows]:
         for unit in collector.units():
             yield render(collector.collect_one(unit))
         return
+    get_catalog()  # load (and validate) once, before forking: workers inherit it
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(collector,)) as pool:
         yield from pool.imap(_work, collector.units(), chunksize=16)
