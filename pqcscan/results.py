@@ -13,8 +13,11 @@ from typing import TypeAlias
 
 from pqcscan.catalog.model import QuantumStatus
 
-#: A JSON-compatible scalar or tuple of scalars, used in asset details and evidence.
-DetailValue: TypeAlias = str | int | float | bool | tuple[str, ...] | None
+#: A JSON-compatible scalar, tuple of scalars, or tuple of (key, value) pairs (a JSON object,
+#: such as an endpoint's capability matrix), used in asset details.
+DetailValue: TypeAlias = (
+    str | int | float | bool | tuple[str, ...] | tuple[tuple[str, str], ...] | None
+)
 Details: TypeAlias = tuple[tuple[str, DetailValue], ...]
 
 
@@ -73,6 +76,25 @@ class ErrorKind(StrEnum):
     HANDSHAKE_FAILURE = "handshake-failure"
     PROTOCOL_ERROR = "protocol-error"
     OUT_OF_SCOPE = "out-of-scope"
+
+
+class Support(StrEnum):
+    """Whether an endpoint offers a capability. Never "not supported" for what was not tested."""
+
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not-supported"
+    NOT_TESTED = "not-tested"
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    """A three-state answer with its reason (always given for ``not-tested``)."""
+
+    state: Support
+    reason: str = ""  # "timeout", "no TLS 1.3", "handshake failure", "out of time budget"...
+
+    def __str__(self) -> str:
+        return f"{self.state.value}: {self.reason}" if self.reason else self.state.value
 
 
 @dataclass(frozen=True, slots=True)

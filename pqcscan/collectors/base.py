@@ -38,3 +38,34 @@ def collect(collector: Collector) -> Iterator[CollectedItem]:
     """Run a collector in this process, unit after unit."""
     for unit in collector.units():
         yield collector.collect_one(unit)
+
+
+class AsyncCollector(Protocol):
+    """A collector whose units wait on the network: many run at once on one event loop.
+
+    The runner keeps up to ``concurrency`` units in flight and gives each at most
+    ``budget`` seconds; a unit over budget becomes a ``timeout`` error item. The collector
+    paces its own connections (``--rate``) and enforces its per-connection timeouts.
+    """
+
+    name: ClassVar[str]
+    #: Units in flight at once.
+    concurrency: int
+    #: Seconds one unit may take in all (every connection it makes included).
+    budget: float
+
+    def units(self) -> Iterator[object]:
+        """The work, streamed (a /16 is never expanded into memory)."""
+        ...
+
+    def unit_key(self, unit: object) -> str:
+        """The unit's stable name: the locator of its item (for ``--resume``)."""
+        ...
+
+    async def collect_one_async(self, unit: object) -> CollectedItem:
+        """Everything learned from one unit; never raises for a bad unit."""
+        ...
+
+    def arguments(self) -> dict[str, object]:
+        """The scan's arguments, recorded with the scan run (never secrets)."""
+        ...

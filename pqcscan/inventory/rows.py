@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pqcscan.results import Asset, CollectedItem, Finding
+from pqcscan.results import Asset, CollectedItem, DetailValue, Finding
 
 #: (type, fingerprint, locator, name, details as JSON)
 AssetRow = tuple[str, str, str, str, str]
@@ -46,8 +46,17 @@ class ItemRows:
         )
 
 
+def _json_value(value: DetailValue) -> Any:
+    """Tuples become lists, and tuples of (key, value) pairs become objects."""
+    if isinstance(value, tuple):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return dict(value)  # type: ignore[arg-type]
+        return list(value)
+    return value
+
+
 def details_json(asset: Asset) -> str:
-    return _encode({k: list(v) if isinstance(v, tuple) else v for k, v in asset.details})
+    return _encode({k: _json_value(v) for k, v in asset.details})
 
 
 def evidence_json(finding: Finding) -> str:
