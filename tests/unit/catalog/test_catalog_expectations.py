@@ -42,6 +42,14 @@ ROWS: list[Row] = [
     # --- algorithms/asymmetric.yaml (SP 800-57 Pt1 Rev5 Table 2) ---------------------------
     ("name", "RSA", "512", "RSA", "512", BROKEN, 56, None),
     ("name", "RSA", "1024", "RSA", "1024", BROKEN, 80, None),
+    # protocol versions (RFC 8996 deprecates TLS 1.0/1.1; ML-KEM groups exist for TLS 1.3 only)
+    ("name", "TLS", "1.0", "TLS", "1.0", BROKEN, None, None),
+    ("name", "TLS", "TLSv1.1", "TLS", "1.1", BROKEN, None, None),
+    ("name", "TLS", "1.2", "TLS", "1.2", VULN, None, None),
+    ("name", "TLS", "1.3", "TLS", "1.3", SAFE, None, None),
+    ("name", "SSL", "3.0", "SSL", "3.0", BROKEN, 0, None),
+    ("name", "SSH", "2.0", "SSH", "2.0", SAFE, None, None),
+    ("name", "SSH", "1.99", "SSH", "2.0", SAFE, None, None),
     ("name", "RSA", "2048", "RSA", "2048", VULN, 112, None),
     ("name", "RSA", "3072", "RSA", "3072", VULN, 128, None),
     ("name", "RSA", "4096", "RSA", "4096", VULN, 128, None),
