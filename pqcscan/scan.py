@@ -1,22 +1,36 @@
-"""Run a collector into the inventory, in one process or spread over worker processes.
+"""Run a collector into the inventory: in this process, over worker processes, or on an
+event loop for collectors that wait on the network.
 
-With ``jobs > 1`` the collector's units go to a pool of worker processes that collect each
-unit and render it as inventory rows (:func:`pqcscan.inventory.rows.render`); this process
-walks, writes the rows in batches and reports progress. Results keep the units' order.
+* Collectors of files (:class:`~pqcscan.collectors.base.Collector`): with ``jobs > 1`` their
+  units go to a pool of worker processes that collect each unit and render it as inventory
+  rows (:func:`pqcscan.inventory.rows.render`); this process walks, writes and reports.
+* Network collectors (:class:`~pqcscan.collectors.base.AsyncCollector`): an event loop in a
+  background thread keeps ``collector.concurrency`` units in flight, gives each at most
+  ``collector.budget`` seconds, and hands rows to this thread, which writes them.
+
+``resume=RUN`` reopens an unfinished run and skips the units it already finished (each unit's
+key is recorded with its rows, in the same transaction, so a crash loses at most the batch
+being written, and a resumed run redoes only that).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
 import os
+import queue
 import signal
-from collections.abc import Iterator
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from itertools import islice
 from typing import Protocol
 
 from pqcscan.catalog import get_catalog
-from pqcscan.collectors.base import Collector
+from pqcscan.collectors.base import AsyncCollector, Collector
 from pqcscan.inventory import Inventory, RunSummary
 from pqcscan.inventory.rows import ItemRows, render
+from pqcscan.results import CollectedItem, ErrorKind, ScanError
 
 
 class ScanObserver(Protocol):
@@ -46,38 +60,68 @@ def default_jobs() -> int:
     return max(1, min(cpus, 8))
 
 
+def is_async(collector: Collector | AsyncCollector) -> bool:
+    return hasattr(collector, "collect_one_async")
+
+
 def run_scan(
     inventory: Inventory,
-    collector: Collector,
+    collector: Collector | AsyncCollector,
     observer: ScanObserver | None = None,
     jobs: int = 1,
+    resume: int | None = None,
 ) -> RunSummary:
-    """Stream the collector's items into a new scan run and return its summary.
+    """Stream the collector's items into a scan run and return its summary.
 
-    ``jobs``: worker processes (1: everything in this process; 0: :func:`default_jobs`).
-    On Ctrl-C the items collected so far are written and the run is marked ``interrupted``
-    before the interrupt propagates.
+    ``jobs``: worker processes for file collectors (1: this process; 0: one per CPU).
+    ``resume``: complete that unfinished run instead of starting a new one.
+    On Ctrl-C what was written stays, and the run is marked ``interrupted``.
     """
     obs = observer or NullObserver()
-    recorder = inventory.record_run(collector.name, collector.arguments())
+    recorder = inventory.record_run(collector.name, collector.arguments(), resume=resume)
+    units: Iterable[object] = collector.units()
+    if resume is not None:
+        units = _unfinished(inventory, resume, collector, units)
     with recorder:
-        for rows in _rows(collector, jobs or default_jobs()):
-            recorder.add(rows)
-            obs.on_item(rows)
+        if is_async(collector):
+            rows = _rows_async(collector, units)  # type: ignore[arg-type]
+        else:
+            rows = _rows(collector, units, jobs or default_jobs())  # type: ignore[arg-type]
+        for item in rows:
+            recorder.add(item)
+            obs.on_item(item)
     obs.on_done()
     assert recorder.summary is not None
     return recorder.summary
 
 
-def _rows(collector: Collector, jobs: int) -> Iterator[ItemRows]:
+def _unfinished(
+    inventory: Inventory,
+    run_id: int,
+    collector: Collector | AsyncCollector,
+    units: Iterable[object],
+    chunk: int = 1000,
+) -> Iterator[object]:
+    """The units the run has not finished, checked a chunk at a time (bounded memory)."""
+    stream = iter(units)
+    while batch := list(islice(stream, chunk)):
+        keys = [collector.unit_key(u) for u in batch]
+        done = inventory.finished_units(run_id, keys)
+        yield from (u for u, k in zip(batch, keys, strict=True) if k not in done)
+
+
+# -- file collectors: this process or a pool of worker processes ----------------------------
+
+
+def _rows(collector: Collector, units: Iterable[object], jobs: int) -> Iterator[ItemRows]:
     if jobs <= 1:
-        for unit in collector.units():
+        for unit in units:
             yield render(collector.collect_one(unit))
         return
     get_catalog()  # load (and validate) once, before forking: workers inherit it
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(collector,)) as pool:
-        yield from pool.imap(_work, collector.units(), chunksize=16)
+        yield from pool.imap(_work, units, chunksize=16)
 
 
 _collector: Collector | None = None
@@ -93,3 +137,92 @@ def _start_worker(collector: Collector) -> None:
 def _work(unit: object) -> ItemRows:
     assert _collector is not None
     return render(_collector.collect_one(unit))
+
+
+# -- network collectors: an event loop in a background thread -------------------------------
+
+_DONE = object()
+
+
+def _rows_async(collector: AsyncCollector, units: Iterable[object]) -> Iterator[ItemRows]:
+    """Rows in completion order; this thread writes while the loop thread scans."""
+    get_catalog()
+    out: queue.Queue[object] = queue.Queue(maxsize=4096)
+    loop = asyncio.new_event_loop()
+    stop = threading.Event()
+
+    async def emit(rows: ItemRows) -> None:
+        while True:  # back-pressure without blocking the loop
+            try:
+                out.put_nowait(rows)
+                return
+            except queue.Full:
+                await asyncio.sleep(0.01)
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(_produce(collector, units, emit, stop))
+        except BaseException as exc:  # handed to the writing thread, which re-raises it
+            out.put(exc)
+        finally:
+            out.put(_DONE)
+
+    thread = threading.Thread(target=run, name="pqcscan-scan-loop", daemon=True)
+    thread.start()
+    try:
+        while (got := out.get()) is not _DONE:
+            if isinstance(got, BaseException):
+                raise got
+            assert isinstance(got, ItemRows)
+            yield got
+    finally:
+        stop.set()
+        with contextlib.suppress(RuntimeError):  # the loop may already be closed
+            loop.call_soon_threadsafe(_cancel_all, loop)
+        thread.join(timeout=30)
+        with contextlib.suppress(RuntimeError):
+            loop.close()
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+
+
+async def _produce(
+    collector: AsyncCollector,
+    units: Iterable[object],
+    emit: Callable[[ItemRows], Awaitable[None]],
+    stop: threading.Event,
+) -> None:
+    slots = asyncio.Semaphore(max(1, collector.concurrency))
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(unit: object) -> None:
+        try:
+            item = await _collect_within_budget(collector, unit)
+            await emit(render(item))
+        finally:
+            slots.release()
+
+    for unit in units:
+        if stop.is_set():
+            break
+        await slots.acquire()
+        task = asyncio.create_task(one(unit))
+        running.add(task)
+        task.add_done_callback(running.discard)
+    if running:
+        await asyncio.gather(*running)
+
+
+async def _collect_within_budget(collector: AsyncCollector, unit: object) -> CollectedItem:
+    """The unit's item; over budget or on a collector bug, an error item (the scan goes on)."""
+    try:
+        return await asyncio.wait_for(collector.collect_one_async(unit), collector.budget)
+    except TimeoutError:
+        kind, message = ErrorKind.TIMEOUT, f"out of time budget ({collector.budget:g} s)"
+    except Exception as exc:
+        kind, message = ErrorKind.PROTOCOL_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+    key = collector.unit_key(unit)
+    return CollectedItem(key, errors=(ScanError(key, kind, message),))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.options import ByteSize, fail_on_option
+from pqcscan.cli.options import ByteSize, F, fail_on_option
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
 from pqcscan.errors import UsageError
@@ -52,8 +53,39 @@ def _passwords(
     return tuple(dict.fromkeys(out))
 
 
+def resume_option() -> Callable[[F], F]:
+    return click.option(
+        "--resume",
+        "resume",
+        type=int,
+        metavar="RUN",
+        help="Complete the unfinished scan run RUN (interrupted or killed) without redoing "
+        "what it finished; its recorded targets are used when none are given.",
+    )
+
+
+def resumed_arguments(app: AppContext, run_id: int | None, collector: str) -> dict[str, object]:
+    """The recorded arguments of the run to resume (empty when not resuming)."""
+    if run_id is None:
+        return {}
+    run = app.inventory.run(run_id)
+    if run is None:
+        raise UsageError(f"--resume: there is no scan run {run_id}")
+    if run.collector != collector:
+        raise UsageError(f"--resume: run {run_id} is a {run.collector} scan, not {collector}")
+    if run.status == "completed":
+        raise UsageError(f"--resume: run {run_id} is already complete")
+    return dict(run.arguments)
+
+
+def recorded_strings(recorded: dict[str, object], key: str) -> tuple[str, ...]:
+    """A list of strings from a run's recorded arguments."""
+    value = recorded.get(key) or []
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
 @scan.command("certs")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--exclude",
     "excludes",
@@ -103,6 +135,7 @@ def _passwords(
     show_default="one per CPU",
     help="Processes that parse files in parallel (1: parse in the main process).",
 )
+@resume_option()
 @fail_on_option()
 @click.pass_obj
 def certs(
@@ -115,13 +148,22 @@ def certs(
     password_envs: tuple[str, ...],
     password_files: tuple[Path, ...],
     jobs: int,
+    resume: int | None,
     fail_on: tuple[str, ...],
 ) -> None:
     """Find certificates, keys, CSRs and keystores in files and folders.
 
     Files are recognised by content: PEM, DER, PKCS#7, PKCS#12, JKS/JCEKS, PKCS#1/#8/SEC1
-    keys, CSRs, OpenSSH keys, authorized_keys and known_hosts. Passwords are never stored.
+    keys, CSRs, OpenSSH keys, authorized_keys and known_hosts. Passwords are never stored
+    (give them again with --resume).
     """
+    recorded = resumed_arguments(app, resume, CertificateCollector.name)
+    if recorded and not paths:
+        paths = tuple(Path(p) for p in recorded_strings(recorded, "paths"))
+        excludes, no_default_excludes = recorded_strings(recorded, "excludes"), True
+        max_size = int(str(recorded.get("max_size", max_size)))
+    if not paths:
+        raise UsageError("give the files and folders to scan (or --resume RUN)")
     missing = [str(p) for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -137,6 +179,7 @@ def certs(
         CertificateCollector(options),
         ProgressLine("certs", app.interactive),
         jobs=jobs,
+        resume=resume,
     )
     finish(app, summary, fail_on)
 

@@ -29,6 +29,10 @@ class Collector(Protocol):
         """Everything learned from one unit."""
         ...
 
+    def unit_key(self, unit: object) -> str:
+        """The unit's stable name: the locator of its item (for ``--resume``)."""
+        ...
+
     def arguments(self) -> dict[str, object]:
         """The scan's arguments, recorded with the scan run (never secrets)."""
         ...

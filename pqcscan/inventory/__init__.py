@@ -5,7 +5,7 @@ Everything outside this package talks to :class:`Inventory` and receives plain r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ from pqcscan.inventory.query import (
     list_runs,
     status_counts,
 )
-from pqcscan.inventory.store import Clock, RunRecorder, RunSummary, utcnow
+from pqcscan.inventory.store import Clock, RunRecorder, RunSummary, finished_units, utcnow
 
 __all__ = [
     "ErrorRecord",
@@ -74,8 +74,20 @@ class Inventory:
         *,
         clock: Clock = utcnow,
         batch_size: int = 1000,
+        resume: int | None = None,
     ) -> RunRecorder:
-        return RunRecorder(self.engine, collector, arguments, clock=clock, batch_size=batch_size)
+        """Start a scan run (or, with ``resume``, reopen an unfinished one)."""
+        return RunRecorder(
+            self.engine, collector, arguments, clock=clock, batch_size=batch_size, resume=resume
+        )
+
+    def finished_units(self, run_id: int, keys: Sequence[str]) -> set[str]:
+        """Which of these unit keys the run has already finished."""
+        return finished_units(self.engine, run_id, keys)
+
+    def run(self, run_id: int) -> RunRecord | None:
+        """One scan run's record, or None."""
+        return next((r for r in list_runs(self.engine, None, run_id)), None)
 
     def findings(self, flt: FindingFilter | None = None) -> Iterator[FindingRecord]:
         return iter_findings(self.engine, flt)

@@ -10,6 +10,7 @@ Tables
                      several files)
   finding_sightings  which run saw which finding (scan history, for diffs)
   scan_errors        what a run could not read, and why
+  scan_items         the units (files, endpoints) a run has finished, for --resume
 """
 
 from __future__ import annotations
@@ -165,6 +166,19 @@ class ScanErrorRow(Base):
     created_at: Mapped[datetime]
 
 
+class ScanItem(Base):
+    """A unit of work a run has finished (a file, an endpoint): what ``--resume`` skips."""
+
+    __tablename__ = "scan_items"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: SHA-256 of the unit key (bounded size for the primary key on every backend).
+    key_sha: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_key: Mapped[str] = mapped_column(Text)
+
+
 #: Core table handles, for the batched statements of store.py and query.py.
 SCAN_RUNS = cast(Table, ScanRun.__table__)
 ASSETS = cast(Table, AssetRow.__table__)
@@ -173,3 +187,4 @@ ASSET_LINKS = cast(Table, AssetLinkRow.__table__)
 ASSET_SIGHTINGS = cast(Table, AssetSighting.__table__)
 FINDING_SIGHTINGS = cast(Table, FindingSighting.__table__)
 SCAN_ERRORS = cast(Table, ScanErrorRow.__table__)
+SCAN_ITEMS = cast(Table, ScanItem.__table__)

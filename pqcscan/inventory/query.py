@@ -170,7 +170,9 @@ def iter_findings(engine: Engine, flt: FindingFilter | None = None) -> Iterator[
             yield FindingRecord(*row)
 
 
-def list_runs(engine: Engine, limit: int | None = None) -> list[RunRecord]:
+def list_runs(
+    engine: Engine, limit: int | None = None, run_id: int | None = None
+) -> list[RunRecord]:
     t = SCAN_RUNS
     stmt = select(
         t.c.id,
@@ -186,6 +188,8 @@ def list_runs(engine: Engine, limit: int | None = None) -> list[RunRecord]:
         t.c.errors,
         t.c.message,
     ).order_by(t.c.id.desc())
+    if run_id is not None:
+        stmt = stmt.where(t.c.id == run_id)
     if limit is not None:
         stmt = stmt.limit(limit)
     with engine.connect() as conn:

@@ -10,6 +10,7 @@ scanning the same things again moves ``last_seen`` and adds no duplicates.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan import __version__
-from pqcscan.errors import InventoryError
+from pqcscan.errors import InventoryError, UsageError
 from pqcscan.inventory.bulk import BulkStatement
 from pqcscan.inventory.models import (
     ASSET_LINKS,
@@ -29,6 +30,7 @@ from pqcscan.inventory.models import (
     FINDING_SIGHTINGS,
     FINDINGS,
     SCAN_ERRORS,
+    SCAN_ITEMS,
     SCAN_RUNS,
 )
 from pqcscan.inventory.rows import AssetRow, FindingRow, ItemRows, LinkRow, render
@@ -93,19 +95,22 @@ class RunRecorder:
         *,
         clock: Clock = utcnow,
         batch_size: int = 1000,
+        resume: int | None = None,
     ) -> None:
+        """Start a new run, or with ``resume`` reopen an unfinished one to complete it."""
         self.engine = engine
         self.clock = clock
         self.batch_size = batch_size
         self._buffer: list[ItemRows] = []
         self._statements: dict[str, BulkStatement] = {}
-        self._items = 0
-        self._errors = 0
         self._finished = False
         self.summary: RunSummary | None = None
+        if resume is not None:
+            self.run_id = self._reopen(resume, collector)
+            return
         try:
             with engine.begin() as conn:
-                self.run_id: int = conn.execute(
+                self.run_id = conn.execute(
                     SCAN_RUNS.insert()
                     .values(
                         collector=collector,
@@ -118,6 +123,30 @@ class RunRecorder:
                 ).scalar_one()
         except SQLAlchemyError as exc:
             raise InventoryError(f"cannot start a scan run: {exc}") from exc
+
+    def _reopen(self, run_id: int, collector: str) -> int:
+        runs = SCAN_RUNS
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(
+                    select(runs.c.collector, runs.c.status).where(runs.c.id == run_id)
+                ).first()
+                if row is None:
+                    raise UsageError(f"--resume: there is no scan run {run_id}")
+                if row.collector != collector:
+                    raise UsageError(
+                        f"--resume: run {run_id} is a {row.collector} scan, not {collector}"
+                    )
+                if row.status == "completed":
+                    raise UsageError(f"--resume: run {run_id} is already complete")
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id == run_id)
+                    .values(status="running", finished_at=None, message="resumed")
+                )
+        except SQLAlchemyError as exc:
+            raise InventoryError(f"cannot resume scan run {run_id}: {exc}") from exc
+        return run_id
 
     def __enter__(self) -> RunRecorder:
         return self
@@ -150,8 +179,6 @@ class RunRecorder:
                 self._write(conn, batch)
         except SQLAlchemyError as exc:
             raise InventoryError(f"cannot write to the inventory: {exc}") from exc
-        self._items += len(batch)
-        self._errors += sum(len(i.errors) for i in batch)
 
     def _write(self, conn: Connection, batch: Sequence[ItemRows]) -> None:
         now = self.clock()
@@ -183,6 +210,17 @@ class RunRecorder:
                 findings[(asset_id, f[2], f[3], f[4])] = f
         self._upsert_findings(conn, findings, now)
         self._upsert_links(conn, {lk for item in batch for lk in item.links}, ids, now)
+        self._statement(
+            conn,
+            "items",
+            lambda: _insert(
+                conn, SCAN_ITEMS, ("run_id", "key_sha", "unit_key")
+            ).on_conflict_do_nothing(),
+        ).execute(
+            conn,
+            [{"key_sha": key_sha(item.locator), "unit_key": item.locator} for item in batch],
+            {"run_id": self.run_id},
+        )
         errors = [
             {"locator": loc, "kind": kind, "message": msg}
             for item in batch
@@ -333,9 +371,15 @@ class RunRecorder:
         with self.engine.begin() as conn:
             link_certificates(conn, run, self.clock())
             assets = conn.execute(
-                select(func.count())
-                .select_from(ASSET_SIGHTINGS)
-                .where(ASSET_SIGHTINGS.c.run_id == run)
+                select(func.count(ASSET_SIGHTINGS.c.asset_id.distinct())).where(
+                    ASSET_SIGHTINGS.c.run_id == run
+                )
+            ).scalar_one()
+            items = conn.execute(
+                select(func.count()).select_from(SCAN_ITEMS).where(SCAN_ITEMS.c.run_id == run)
+            ).scalar_one()
+            errors = conn.execute(
+                select(func.count()).select_from(SCAN_ERRORS).where(SCAN_ERRORS.c.run_id == run)
             ).scalar_one()
             findings = conn.execute(
                 select(func.count())
@@ -351,18 +395,37 @@ class RunRecorder:
                 .values(
                     status=status,
                     finished_at=self.clock(),
-                    items=self._items,
+                    items=items,
                     assets=assets,
                     findings=findings,
                     new_findings=new,
-                    errors=self._errors,
+                    errors=errors,
                     message=message,
                 )
             )
-        return RunSummary(run, status, self._items, assets, findings, new, self._errors)
+        return RunSummary(run, status, items, assets, findings, new, errors)
 
 
 CHUNK = 500
+
+
+def key_sha(unit_key: str) -> str:
+    """The bounded-size key of a unit in ``scan_items``."""
+    return hashlib.sha256(unit_key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def finished_units(engine: Engine, run_id: int, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` the run has already finished (a chunk at a time, for --resume)."""
+    done: set[str] = set()
+    shas = {key_sha(k): k for k in keys}
+    items = SCAN_ITEMS
+    with engine.connect() as conn:
+        for chunk in _chunks(sorted(shas)):
+            rows = conn.execute(
+                select(items.c.key_sha).where(items.c.run_id == run_id, items.c.key_sha.in_(chunk))
+            )
+            done.update(shas[sha] for (sha,) in rows)
+    return done
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:

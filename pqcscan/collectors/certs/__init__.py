@@ -103,6 +103,10 @@ class CertificateCollector:
     def units(self) -> Iterator[FoundFile | WalkError]:
         return walk(self.options.paths, self.options.all_excludes)
 
+    def unit_key(self, unit: object) -> str:
+        assert isinstance(unit, FoundFile | WalkError)
+        return str(unit.path)
+
     def collect_one(self, unit: object) -> CollectedItem:
         if isinstance(unit, WalkError):
             return _error(str(unit.path), unit.kind, unit.message)

@@ -1,0 +1,80 @@
+"""Crash safety: kill -9 during a scan, then --resume; every file ends with one result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pqcscan.demo import builders as b
+from pqcscan.demo.builders import keys as k
+
+FILES = 12_000
+
+
+def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for folder in range(12):
+        (tree / f"d{folder:02}").mkdir(parents=True)
+    pems = [b.issue(k.ec_key("P-256"), f"CN=host{i}.example.test").pem for i in range(50)]
+    for i in range(FILES):
+        (tree / f"d{i % 12:02}" / f"c{i:05}.pem").write_bytes(pems[i % 50])
+    db = tmp_path / "inv.db"
+    scan = subprocess.Popen(
+        [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), "scan", "certs", str(tree)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and scan.poll() is None:
+            if db.exists() and count_safe(db, "SELECT count(*) FROM scan_items") > 0:
+                break
+            time.sleep(0.01)
+        os.kill(scan.pid, signal.SIGKILL)
+    finally:
+        scan.wait(60)
+    done_before = count(db, "SELECT count(*) FROM scan_items")
+    assert 0 < done_before < FILES, "the scan was not killed mid-way; make the tree larger"
+    [(run, status)] = sqlite3.connect(db).execute("SELECT id, status FROM scan_runs").fetchall()
+    assert status == "running"
+
+    resumed = pqcscan(db, "scan", "certs", "--resume", str(run))
+    assert resumed.returncode == 0, resumed.stderr
+    assert count(db, "SELECT count(*) FROM scan_runs") == 1
+    assert count(db, f"SELECT count(*) FROM scan_items WHERE run_id = {run}") == FILES
+    assert count(db, "SELECT count(*) FROM asset_sightings") == FILES  # one per file, no doubles
+    assert count(db, "SELECT count(*) FROM assets") == 50
+    assert count(db, "SELECT count(*) FROM scan_runs WHERE status = 'completed'") == 1
+
+    clean = tmp_path / "clean.db"
+    assert pqcscan(clean, "scan", "certs", str(tree)).returncode == 0
+    assert count(clean, "SELECT count(*) FROM findings") == count(
+        db, "SELECT count(*) FROM findings"
+    )
+
+
+def count_safe(db: Path, sql: str) -> int:
+    """The count, or 0 while the scanner has not created the table yet."""
+    try:
+        return count(db, sql)
+    except sqlite3.Error:
+        return 0
