@@ -1,22 +1,16 @@
-"""``pqcscan init`` and ``pqcscan scan ...``."""
+"""``pqcscan init``, the ``pqcscan scan`` group and what its commands share: resuming a run,
+the closing summary and exit code. Each ``scan`` command lives in its own module."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import click
 
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.options import ByteSize, F, fail_on_option
-from pqcscan.cli.progress import ProgressLine
-from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
+from pqcscan.cli.options import F
 from pqcscan.errors import UsageError
 from pqcscan.inventory import FindingFilter, RunSummary
-from pqcscan.scan import run_scan
-
-PASSWORD_ENV = "PQCSCAN_PASSWORD"
 
 
 @click.command()
@@ -30,27 +24,6 @@ def init(app: AppContext) -> None:
 @click.group()
 def scan() -> None:
     """Scan targets and record what cryptography they use."""
-
-
-def _passwords(
-    values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]
-) -> tuple[str, ...]:
-    out = list(values)
-    for name in env_names:
-        value = os.environ.get(name)
-        if value is None:
-            raise UsageError(f"--password-env: environment variable {name} is not set")
-        out.append(value)
-    if not env_names and PASSWORD_ENV in os.environ:
-        out.append(os.environ[PASSWORD_ENV])
-    for file in files:
-        try:
-            out.extend(
-                line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip()
-            )
-        except OSError as exc:
-            raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
-    return tuple(dict.fromkeys(out))
 
 
 def resume_option() -> Callable[[F], F]:
@@ -82,106 +55,6 @@ def recorded_strings(recorded: dict[str, object], key: str) -> tuple[str, ...]:
     """A list of strings from a run's recorded arguments."""
     value = recorded.get(key) or []
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-
-@scan.command("certs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="GLOB",
-    help="Skip files and folders matching this glob (repeatable).",
-)
-@click.option(
-    "--no-default-excludes",
-    is_flag=True,
-    help="Also descend into .git, .svn, __pycache__ and the like.",
-)
-@click.option(
-    "--max-size",
-    type=ByteSize(),
-    default=DEFAULT_MAX_SIZE,
-    show_default="16M",
-    help="Larger crypto files are reported, not read.",
-)
-@click.option(
-    "--password",
-    "passwords",
-    multiple=True,
-    metavar="TEXT",
-    help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; "
-    "visible to other local users: prefer --password-env).",
-)
-@click.option(
-    "--password-env",
-    "password_envs",
-    multiple=True,
-    metavar="NAME",
-    help="Read a password from this environment variable (repeatable) "
-    f"[default: {PASSWORD_ENV} if set].",
-)
-@click.option(
-    "--password-file",
-    "password_files",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read passwords from a file, one per line.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default="one per CPU",
-    help="Processes that parse files in parallel (1: parse in the main process).",
-)
-@resume_option()
-@fail_on_option()
-@click.pass_obj
-def certs(
-    app: AppContext,
-    paths: tuple[Path, ...],
-    excludes: tuple[str, ...],
-    no_default_excludes: bool,
-    max_size: int,
-    passwords: tuple[str, ...],
-    password_envs: tuple[str, ...],
-    password_files: tuple[Path, ...],
-    jobs: int,
-    resume: int | None,
-    fail_on: tuple[str, ...],
-) -> None:
-    """Find certificates, keys, CSRs and keystores in files and folders.
-
-    Files are recognised by content: PEM, DER, PKCS#7, PKCS#12, JKS/JCEKS, PKCS#1/#8/SEC1
-    keys, CSRs, OpenSSH keys, authorized_keys and known_hosts. Passwords are never stored
-    (give them again with --resume).
-    """
-    recorded = resumed_arguments(app, resume, CertificateCollector.name)
-    if recorded and not paths:
-        paths = tuple(Path(p) for p in recorded_strings(recorded, "paths"))
-        excludes, no_default_excludes = recorded_strings(recorded, "excludes"), True
-        max_size = int(str(recorded.get("max_size", max_size)))
-    if not paths:
-        raise UsageError("give the files and folders to scan (or --resume RUN)")
-    missing = [str(p) for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    options = CertScanOptions(
-        paths=tuple(p.absolute() for p in paths),
-        excludes=excludes,
-        default_excludes=not no_default_excludes,
-        max_size=max_size,
-        passwords=_passwords(passwords, password_envs, password_files),
-    )
-    summary = run_scan(
-        app.inventory,
-        CertificateCollector(options),
-        ProgressLine("certs", app.interactive),
-        jobs=jobs,
-        resume=resume,
-    )
-    finish(app, summary, fail_on)
 
 
 def finish(app: AppContext, summary: RunSummary, fail_on: tuple[str, ...]) -> None:

@@ -1,0 +1,139 @@
+"""``pqcscan scan certs``: certificates, keys and keystores in files and folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from pqcscan.cli.context import AppContext
+from pqcscan.cli.options import ByteSize, fail_on_option
+from pqcscan.cli.progress import ProgressLine
+from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
+from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
+from pqcscan.errors import UsageError
+from pqcscan.scan import run_scan
+
+PASSWORD_ENV = "PQCSCAN_PASSWORD"
+
+
+def _passwords(
+    values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]
+) -> tuple[str, ...]:
+    out = list(values)
+    for name in env_names:
+        value = os.environ.get(name)
+        if value is None:
+            raise UsageError(f"--password-env: environment variable {name} is not set")
+        out.append(value)
+    if not env_names and PASSWORD_ENV in os.environ:
+        out.append(os.environ[PASSWORD_ENV])
+    for file in files:
+        try:
+            out.extend(
+                line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip()
+            )
+        except OSError as exc:
+            raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
+    return tuple(dict.fromkeys(out))
+
+
+@scan.command("certs")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders matching this glob (repeatable).",
+)
+@click.option(
+    "--no-default-excludes",
+    is_flag=True,
+    help="Also descend into .git, .svn, __pycache__ and the like.",
+)
+@click.option(
+    "--max-size",
+    type=ByteSize(),
+    default=DEFAULT_MAX_SIZE,
+    show_default="16M",
+    help="Larger crypto files are reported, not read.",
+)
+@click.option(
+    "--password",
+    "passwords",
+    multiple=True,
+    metavar="TEXT",
+    help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; "
+    "visible to other local users: prefer --password-env).",
+)
+@click.option(
+    "--password-env",
+    "password_envs",
+    multiple=True,
+    metavar="NAME",
+    help="Read a password from this environment variable (repeatable) "
+    f"[default: {PASSWORD_ENV} if set].",
+)
+@click.option(
+    "--password-file",
+    "password_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read passwords from a file, one per line.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="one per CPU",
+    help="Processes that parse files in parallel (1: parse in the main process).",
+)
+@resume_option()
+@fail_on_option()
+@click.pass_obj
+def certs(
+    app: AppContext,
+    paths: tuple[Path, ...],
+    excludes: tuple[str, ...],
+    no_default_excludes: bool,
+    max_size: int,
+    passwords: tuple[str, ...],
+    password_envs: tuple[str, ...],
+    password_files: tuple[Path, ...],
+    jobs: int,
+    resume: int | None,
+    fail_on: tuple[str, ...],
+) -> None:
+    """Find certificates, keys, CSRs and keystores in files and folders.
+
+    Files are recognised by content: PEM, DER, PKCS#7, PKCS#12, JKS/JCEKS, PKCS#1/#8/SEC1
+    keys, CSRs, OpenSSH keys, authorized_keys and known_hosts. Passwords are never stored
+    (give them again with --resume).
+    """
+    recorded = resumed_arguments(app, resume, CertificateCollector.name)
+    if recorded and not paths:
+        paths = tuple(Path(p) for p in recorded_strings(recorded, "paths"))
+        excludes, no_default_excludes = recorded_strings(recorded, "excludes"), True
+        max_size = int(str(recorded.get("max_size", max_size)))
+    if not paths:
+        raise UsageError("give the files and folders to scan (or --resume RUN)")
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    options = CertScanOptions(
+        paths=tuple(p.absolute() for p in paths),
+        excludes=excludes,
+        default_excludes=not no_default_excludes,
+        max_size=max_size,
+        passwords=_passwords(passwords, password_envs, password_files),
+    )
+    summary = run_scan(
+        app.inventory,
+        CertificateCollector(options),
+        ProgressLine("certs", app.interactive),
+        jobs=jobs,
+        resume=resume,
+    )
+    finish(app, summary, fail_on)
