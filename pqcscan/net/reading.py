@@ -82,7 +82,11 @@ class _Bounded:
 
 
 class BoundedReader(_Bounded):
-    """An ``asyncio.StreamReader`` with a byte cap and one deadline for the exchange."""
+    """An ``asyncio.StreamReader`` with a byte cap and one deadline for the exchange.
+
+    ``buffered`` hands over what a previous reader of the same stream read and did not
+    return (its :attr:`buffered`), for a new exchange with a new deadline.
+    """
 
     def __init__(
         self,
@@ -91,9 +95,11 @@ class BoundedReader(_Bounded):
         timeout: float,
         limit: int,
         clock: Callable[[], float] = time.monotonic,
+        buffered: bytes = b"",
     ) -> None:
         super().__init__(timeout, limit, clock)
         self._reader = reader
+        self._buffer += buffered  # bytes an earlier reader of the same stream left over
 
     async def _fill(self, wanted: str) -> None:
         size = self._room()

@@ -238,7 +238,7 @@ def read_scope_file(path: str | Path) -> list[ScopeRule]:
             continue
         origin = f"{path}:{number}"
         words = line.split()
-        if len(words) == 1:
+        if len(words) == 1 and words[0].lower() not in ("allow", "deny", "exclude"):
             allow, entry = True, words[0]
         elif len(words) == 2 and words[0].lower() in ("allow", "deny", "exclude"):
             allow, entry = words[0].lower() == "allow", words[1]
