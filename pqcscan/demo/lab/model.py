@@ -32,7 +32,7 @@ class Engine(StrEnum):
     PYTHON_SSL = "python-ssl"  # Python's ssl module: the system OpenSSL (3.0 on Debian 12)
     OPENSSL_CLI = "openssl-s_server"  # Debian's openssl s_server (3.0), one connection at a time
     PYOPENSSL = "pyopenssl"  # pyOpenSSL on the OpenSSL 3.5 bundled with cryptography, subprocess
-    ASYNCIO = "asyncio"  # hand-written bytes (hostile servers)
+    HANDMADE = "handmade"  # hand-written TLS bytes on asyncio (hostile servers, 3DES)
 
 
 class TlsVersion(StrEnum):
