@@ -312,12 +312,14 @@ async def _server_spoke(
 
 async def _postgres(session: _Session) -> Detection | None:
     await session.send(probes.POSTGRES_SSL_REQUEST)
-    answer = await session.exchange().read_exactly(1)
+    # the answer is one byte and nothing after it (the server then waits for a handshake):
+    # a longer answer starting with S (an SSH banner) is something else
+    answer = await session.exchange().read_some(_LINE)
     if answer == b"S":
         return Detection(AppProtocol.POSTGRESQL, None, True, "SSLRequest accepted (S)")
     if answer == b"N":
         return Detection(AppProtocol.POSTGRESQL, None, False, "SSLRequest refused (N)")
-    if answer == b"E":
+    if answer[:1] == b"E" and len(answer) >= 5 and answer[1] == 0:  # ErrorResponse, int32 length
         return Detection(AppProtocol.POSTGRESQL, None, False, "SSLRequest answered with an error")
     return None
 
@@ -410,33 +412,33 @@ async def detect(
             await session.send(probes.client_hello(endpoint.sni))
             reply = await session.exchange().read_some()
         except ReadFailure as failure:
-            reply, silence = b"", failure.message
+            reply, to_hello = b"", failure.message
         else:
-            silence = "closed the connection after a ClientHello"
+            to_hello = "connection closed"
         if reply:
             return await _server_spoke(session, reply, hint, "reply to a TLS ClientHello")
     async with _session(endpoint, timeout, limiter, retries) as session:
-        host = endpoint.host
-        request = f"GET / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: pqcscan\r\n\r\n"
-        reply = b""
+        request = f"GET / HTTP/1.0\r\nHost: {endpoint.host}\r\nUser-Agent: pqcscan\r\n\r\n"
+        reply, to_http = b"", "connection closed"
         try:
             await session.send(request.encode())
             reader = session.exchange()
-            reply = await reader.read_some(_LINE)
-            while reply and b"\r\n\r\n" not in reply and len(reply) < 8 * _LINE:
+            while b"\r\n\r\n" not in reply and len(reply) < 8 * _LINE:
                 more = await reader.read_some(_LINE)
                 if not more:
                     break
                 reply += more
         except ReadFailure as failure:
-            if not reply:
-                return Detection(
-                    AppProtocol.UNKNOWN, None, False, f"{silence}; HTTP: {failure.message}"
-                )
+            to_http = failure.message
         if reply.startswith(b"HTTP/"):
             return _http(reply, "reply to an HTTP request")
         if reply:
             return Detection(
-                AppProtocol.UNKNOWN, probes.banner_text(reply) or None, False, "reply to HTTP"
+                AppProtocol.UNKNOWN, probes.banner_text(reply), False, "reply to an HTTP request"
             )
-    return Detection(AppProtocol.UNKNOWN, None, False, f"{silence}; no reply to HTTP either")
+    return Detection(
+        AppProtocol.UNKNOWN,
+        None,
+        False,
+        f"no answer to a TLS ClientHello ({to_hello}) or an HTTP request ({to_http})",
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+import warnings
 from functools import cache
 from xml.sax.saxutils import quoteattr
 
@@ -54,7 +55,9 @@ def _hello_context() -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        context.minimum_version = ssl.TLSVersion.TLSv1
+        with warnings.catch_warnings():  # offering TLS 1.0 is the point: old servers answer
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
         context.set_ciphers("ALL:@SECLEVEL=0")
     except (ValueError, ssl.SSLError):  # a build without the old versions: keep its defaults
         pass
