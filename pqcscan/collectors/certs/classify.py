@@ -7,9 +7,12 @@ class name, so PQC keys that the installed ``cryptography`` cannot load are clas
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pqcscan.catalog import Catalog, Classification, Primitive, QuantumStatus, get_catalog
+from pqcscan.collectors.certs.formats.x509 import parse_certificate
 from pqcscan.collectors.certs.parsed import (
     Entry,
     KeyKind,
@@ -17,6 +20,7 @@ from pqcscan.collectors.certs.parsed import (
     ParsedCSR,
     ParsedFile,
     ParsedKey,
+    ParseFailure,
     PublicKeyInfo,
     SshCertificateInfo,
 )
@@ -71,9 +75,10 @@ def _key_usage(cert: ParsedCertificate, c: Classification) -> Usage:
 class _ItemBuilder:
     """Accumulates the assets, findings and links of one file."""
 
-    def __init__(self, catalog: Catalog, path: Path) -> None:
+    def __init__(self, catalog: Catalog, path: Path | str, collector: str = COLLECTOR) -> None:
         self.catalog = catalog
         self.path = str(path)
+        self.collector = collector
         self.assets: dict[AssetKey, Asset] = {}
         self.findings: list[Finding] = []
         self.links: list[Link] = []
@@ -104,7 +109,7 @@ class _ItemBuilder:
                 parameter=c.parameter,
                 usage=usage,
                 quantum_status=c.status,
-                evidence=Evidence(COLLECTOR, location, method, c.identifier, detail),
+                evidence=Evidence(self.collector, location, method, c.identifier, detail),
                 classical_bits=c.classical_bits,
                 nist_category=c.nist_category,
             )
@@ -384,6 +389,50 @@ def build_item(path: Path, size: int, parsed: ParsedFile) -> CollectedItem:
     )
 
 
+def certificate_chain_item(
+    chain: Sequence[bytes], locator: str, collector: str = COLLECTOR
+) -> CollectedItem:
+    """Certificate assets, findings and links for DER certificates seen together at
+    ``locator`` (a TLS endpoint's chain, leaf first).
+
+    The i-th certificate (from 1) is located at ``locator#i``; each is classified exactly as
+    the certificate collector classifies a certificate file (same fingerprint: the SHA-256 of
+    the DER, so a certificate also found on disk is one asset), with evidence from
+    ``collector``. ``issued-by`` links join chain members whose issuer name is another's
+    subject (and whose AKI matches that one's SKI when both are present). A DER that does not
+    parse becomes a :class:`ScanError` at its position.
+    """
+    b = _ItemBuilder(get_catalog(), locator, collector)
+    parsed: list[tuple[ParsedCertificate, AssetKey]] = []
+    errors: list[ScanError] = []
+    for i, der in enumerate(chain, start=1):
+        location = f"{locator}#{i}"
+        try:
+            cert = parse_certificate(der)
+        except ParseFailure as exc:
+            errors.append(ScanError(location, exc.kind, exc.message))
+            continue
+        b.certificate(cert, None, location)
+        parsed.append((cert, AssetKey(AssetType.CERTIFICATE, cert.der_sha256)))
+    for cert, key in parsed:
+        if cert.subject == cert.issuer and (not cert.aki or not cert.ski or cert.aki == cert.ski):
+            continue  # self-issued: no link to itself
+        for other, other_key in parsed:
+            if other_key == key or other.subject != cert.issuer:
+                continue
+            if cert.aki and other.ski and cert.aki != other.ski:
+                continue
+            b.links.append(Link(key, Relation.ISSUED_BY, other_key))
+            break
+    return CollectedItem(
+        locator=locator,
+        assets=tuple(b.assets.values()),
+        findings=tuple(b.findings),
+        links=tuple(dict.fromkeys(b.links)),
+        errors=tuple(errors),
+    )
+
+
 def _needs_container(parsed: ParsedFile) -> bool:
     """A file is an asset of its own when it is more than the one object it holds.
 
@@ -409,3 +458,48 @@ def _entry(b: _ItemBuilder, entry: Entry, container: AssetKey | None) -> None:
         b.key(obj, container, location)
     else:
         b.csr(obj, container, location)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResults:
+    """A public key (or OpenSSH certificate) met outside a file, as inventory results.
+
+    ``primary`` is the asset a presenter links to: the key asset, or the certificate asset
+    for an OpenSSH certificate (whose CA key is among ``assets``, linked ``issued-by``).
+    """
+
+    primary: AssetKey
+    assets: tuple[Asset, ...]
+    findings: tuple[Finding, ...]
+    links: tuple[Link, ...]
+
+
+def key_results(
+    parsed: ParsedKey, location: str, collector: str = COLLECTOR, method: str | None = None
+) -> KeyResults:
+    """The assets, findings and links of one public key seen at ``location``.
+
+    For collectors that meet keys elsewhere than in files (an SSH server's host key on the
+    wire): the key asset is built exactly as for a file, so the same key in ``known_hosts``,
+    ``ssh_host_ed25519_key.pub`` and on the wire is one asset (same fingerprint rule).
+    ``collector`` goes into every finding's evidence, ``method`` (when given) into those of
+    the primary asset.
+    """
+    b = _ItemBuilder(get_catalog(), Path(location))
+    if parsed.ssh_certificate is not None:
+        b.ssh_certificate(parsed, parsed.ssh_certificate, None, location)
+    else:
+        b.key(parsed, None, location)
+    primary = next(iter(b.assets))
+    findings = tuple(
+        replace(
+            f,
+            evidence=replace(
+                f.evidence,
+                collector=collector,
+                method=method if method and f.asset == primary else f.evidence.method,
+            ),
+        )
+        for f in b.findings
+    )
+    return KeyResults(primary, tuple(b.assets.values()), findings, tuple(b.links))

@@ -27,3 +27,29 @@ refused, silent, resetting, non-SSH or malformed server becomes a
 """
 
 from __future__ import annotations
+
+from pqcscan.collectors.ssh.classify import build_item
+from pqcscan.collectors.ssh.collector import SshCollector, SshOptions, parse_target
+from pqcscan.collectors.ssh.probe import (
+    Connector,
+    HostKeyResult,
+    ProbeFailure,
+    ProbeSettings,
+    SshProbe,
+    open_tcp,
+    probe,
+)
+
+__all__ = [
+    "Connector",
+    "HostKeyResult",
+    "ProbeFailure",
+    "ProbeSettings",
+    "SshCollector",
+    "SshOptions",
+    "SshProbe",
+    "build_item",
+    "open_tcp",
+    "parse_target",
+    "probe",
+]

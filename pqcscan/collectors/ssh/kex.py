@@ -404,6 +404,10 @@ def _methods() -> dict[str, KexMethod]:
 
 #: Every method this module can run, by name.
 METHODS: dict[str, KexMethod] = _methods()
+#: The methods whose server side is implemented too (all but group exchange).
+SERVER_METHODS: frozenset[str] = frozenset(
+    name for name, method in METHODS.items() if isinstance(method, _SingleExchange)
+)
 #: The client's preference: cheap and common first, then hybrids, then finite-field DH.
 PREFERENCE: tuple[str, ...] = tuple(METHODS)
 
