@@ -244,9 +244,12 @@ class _Sweep:
         """Linux engine: one coroutine, one epoll object for every socket in flight."""
         loop = asyncio.get_running_loop()
         poller = select.epoll()
-        #: fd -> (socket, endpoint, attempt)
-        flying: dict[int, tuple[socket.socket, Endpoint, int]] = {}
-        deadlines: deque[tuple[float, int, socket.socket]] = deque()
+        #: fd -> (socket, endpoint, attempt, serial)
+        flying: dict[int, tuple[socket.socket, Endpoint, int, int]] = {}
+        #: (deadline, fd, serial), oldest first; entries of answered probes go stale and are
+        #: dropped from the front (at most rate x timeout of them wait behind a pending one)
+        deadlines: deque[tuple[float, int, int]] = deque()
+        serial = 0
         #: endpoints waiting to be retried: (due, sequence, endpoint, attempt)
         waiting: list[tuple[float, int, Endpoint, int]] = []
         sequence = 0
@@ -276,10 +279,12 @@ class _Sweep:
                         continue
                     await settle(endpoint, code, attempt)
                     return
+                nonlocal serial
+                serial += 1
                 fd = sock.fileno()
                 poller.register(fd, select.EPOLLOUT)
-                flying[fd] = (sock, endpoint, attempt)
-                deadlines.append((loop.time() + self.timeout, fd, sock))
+                flying[fd] = (sock, endpoint, attempt, serial)
+                deadlines.append((loop.time() + self.timeout, fd, serial))
                 return
 
         loop.add_reader(poller.fileno(), ready)
@@ -322,7 +327,7 @@ class _Sweep:
                     now = loop.time()
                     events = poller.poll(0)
                 for fd, _ in events:
-                    sock, endpoint, attempt = flying.pop(fd)
+                    sock, endpoint, attempt, _ = flying.pop(fd)
                     code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                     poller.unregister(fd)
                     sock.close()
@@ -330,18 +335,22 @@ class _Sweep:
                         await launch(endpoint, attempt)
                     else:
                         await settle(endpoint, code, attempt)
-                while deadlines and deadlines[0][0] <= now:
-                    _, fd, sock = deadlines.popleft()
+                while deadlines:
+                    deadline, fd, number = deadlines[0]
                     entry = flying.get(fd)
-                    if entry is None or entry[0] is not sock:
-                        continue  # answered already (the fd may have been reused)
-                    del flying[fd]
-                    poller.unregister(fd)
-                    sock.close()
-                    await settle(entry[1], errno.ETIMEDOUT, entry[2])
+                    if entry is not None and entry[3] == number:
+                        if deadline > now:
+                            break  # the oldest pending probe still has time
+                        del flying[fd]
+                        poller.unregister(fd)
+                        entry[0].close()
+                        deadlines.popleft()
+                        await settle(entry[1], errno.ETIMEDOUT, entry[2])
+                    else:
+                        deadlines.popleft()  # answered already (its fd may be reused)
         finally:
             loop.remove_reader(poller.fileno())
-            for sock, _, _ in flying.values():
+            for sock, *_ in flying.values():
                 sock.close()
             poller.close()
 
