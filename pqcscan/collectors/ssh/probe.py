@@ -234,7 +234,11 @@ class _Prober:
                     session = await self._session_recording([])
                 results.append(await self._fetch(session, group, method))
             except Exception as exc:
-                results.append(HostKeyResult(group, _not_tested(exc)))
+                if self._left() <= 0:
+                    state = Capability(Support.NOT_TESTED, f"out of time budget ({exc})")
+                else:
+                    state = _not_tested(exc)
+                results.append(HostKeyResult(group, state))
             finally:
                 if session is not None:
                     await self._goodbye(session.transport)
