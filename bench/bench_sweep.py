@@ -102,8 +102,8 @@ def main() -> None:
     ap.add_argument("--listeners", type=int, default=5)
     args = ap.parse_args()
     network = ipaddress.ip_network(args.network)
-    if not network.is_loopback:
-        raise SystemExit("this benchmark only sweeps loopback ranges")
+    if not isinstance(network, ipaddress.IPv4Network) or not network.is_loopback:
+        raise SystemExit("this benchmark only sweeps IPv4 loopback ranges")
     limit = raise_nofile_limit()
     port, sockets = open_listeners(network, args.listeners)
     expected = {sock.getsockname()[0] for sock in sockets}

@@ -35,7 +35,7 @@ import heapq
 import select
 import socket
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass
 
 from pqcscan.net.errors import Reason, reason_of
@@ -364,7 +364,7 @@ async def sweep(
     retries: int = 0,
     backoff: float = 0.25,
     stats: SweepStats | None = None,
-) -> AsyncIterator[Endpoint]:
+) -> AsyncGenerator[Endpoint, None]:
     """The open endpoints of ``endpoints``, as their handshakes complete.
 
     ``concurrency`` probes in flight, each paced by ``limiter``, ``timeout`` seconds per

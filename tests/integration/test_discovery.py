@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import resource
 import shutil
 import socket
 import ssl
@@ -17,6 +18,7 @@ import struct
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from cryptography import x509
@@ -27,7 +29,7 @@ from cryptography.x509.oid import NameOID
 from pqcscan.net import sweep as sweep_module
 from pqcscan.net.detect import AppProtocol, Detection, detect, hint_for
 from pqcscan.net.errors import ConnectFailure, ReadFailure, Reason
-from pqcscan.net.pacing import RateLimiter, close_quietly, open_connection
+from pqcscan.net.pacing import RateLimiter, close_quietly, open_connection, raise_nofile_limit
 from pqcscan.net.reading import BoundedReader
 from pqcscan.net.sweep import SweepStats, probe, sweep
 from pqcscan.results import ErrorKind
@@ -35,6 +37,7 @@ from pqcscan.targets.model import Endpoint
 from pqcscan.targets.scope import Scope
 from pqcscan.targets.specs import TargetPlan
 
+T = TypeVar("T")
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LOCAL = "127.0.0.1"
 
@@ -66,8 +69,8 @@ async def serving(handler: Handler, **kwargs: object) -> AsyncIterator[int]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def run(coro: Awaitable[object]) -> object:
-    async def bounded() -> object:
+def run(coro: Awaitable[T]) -> T:
+    async def bounded() -> T:
         async with asyncio.timeout(60):  # a hang guard, not a timing assertion
             return await coro
 
@@ -355,7 +358,7 @@ def test_drip_server_hits_the_one_deadline() -> None:
                 await close_quietly(writer)
             return caught.value, bounded.bytes_read
 
-    failure, got = run(main())  # type: ignore[misc]
+    failure, got = run(main())
     assert failure.reason is Reason.TIMEOUT
     assert 0 < got < 100
 
@@ -372,7 +375,7 @@ def test_flood_server_hits_the_byte_cap() -> None:
                 await close_quietly(writer)
             return caught.value, bounded.bytes_read
 
-    failure, got = run(main())  # type: ignore[misc]
+    failure, got = run(main())
     assert failure.reason is Reason.TOO_LARGE
     assert got == 64 * 1024
 
@@ -660,3 +663,24 @@ def test_real_nmap_grepable_and_xml_output(tmp_path: Path) -> None:
     assert from_grepable == [Endpoint(LOCAL, port, None, None)]
     # XML keeps the name the user typed, so it becomes the SNI; grepable output cannot
     assert from_xml == [Endpoint(LOCAL, port, "localhost", None)]
+
+
+def test_ipv6_loopback_sweep_and_detect() -> None:
+    try:
+        listener = socket.socket(socket.AF_INET6)
+        listener.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with listener:
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        plan = TargetPlan([f"[::1]:{port},{port}"])  # the port list is deduplicated
+        found = run(_collect(plan, timeout=5.0))
+        assert found == [Endpoint("::1", port)]
+        assert Endpoint("::1", port).locator == f"[::1]:{port}"
+
+
+def test_raise_nofile_limit_never_lowers() -> None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert raise_nofile_limit(16) >= min(soft, 16)
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == soft

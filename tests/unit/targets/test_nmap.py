@@ -98,7 +98,7 @@ def test_grepable_open_tcp_ports_with_service_names(tmp_path: Path) -> None:
 
 def test_xml_open_tcp_ports_user_hostname_and_tunnel(tmp_path: Path) -> None:
     path = _write(tmp_path, "scan.xml", XML)
-    endpoints = list(TargetPlan([], files=[path]))
+    endpoints = list(TargetPlan([], files=[path]).endpoints())
     assert endpoints == [
         Endpoint("192.0.2.10", 443, "www.example", "ssl/http"),
         Endpoint("192.0.2.10", 80, "www.example", "http"),
@@ -113,12 +113,12 @@ def test_nmap_hosts_out_of_scope_are_skipped_but_a_file_all_outside_is_refused(
 ) -> None:
     path = _write(tmp_path, "scan.xml", XML)
     plan = TargetPlan([f"@{path}"], scope=Scope.build(allow=["192.0.2.8/29"]))
-    assert [e.address for e in plan] == ["192.0.2.10", "192.0.2.10"]
+    assert [e.address for e in plan.endpoints()] == ["192.0.2.10", "192.0.2.10"]
     assert plan.stats.skipped == 2
     with pytest.raises(UsageError, match=r"scan\.xml: every host is outside the allowed scope"):
         TargetPlan([f"@{path}"], scope=Scope.build(allow=["10.0.0.0/8"]))
     excluded = TargetPlan([f"@{path}"], scope=Scope.build(exclude=["192.0.2.5"]))
-    assert {e.address for e in excluded} == {"192.0.2.10"}
+    assert {e.address for e in excluded.endpoints()} == {"192.0.2.10"}
 
 
 def test_normal_output_is_refused_clearly(tmp_path: Path) -> None:
