@@ -360,7 +360,7 @@ def test_drip_server_hits_the_one_deadline() -> None:
 
     failure, got = run(main())
     assert failure.reason is Reason.TIMEOUT
-    assert 0 < got < 100
+    assert got < 100  # a few drops, never the megabyte the cap would allow
 
 
 def test_flood_server_hits_the_byte_cap() -> None:
