@@ -76,6 +76,7 @@ class ErrorKind(StrEnum):
     HANDSHAKE_FAILURE = "handshake-failure"
     PROTOCOL_ERROR = "protocol-error"
     OUT_OF_SCOPE = "out-of-scope"
+    UNRESOLVED = "unresolved"  # a hostname that does not resolve
 
 
 class Support(StrEnum):
