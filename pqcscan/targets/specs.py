@@ -42,8 +42,7 @@ Scope decisions (see :mod:`.scope`):
 
 Unresolvable names are per-target errors, not usage errors: names are resolved while
 streaming (a file of 100,000 names is not resolved up front), so a name that does not
-resolve becomes a :class:`NotContacted` item per port. Its kind is ``unresolved`` when
-:class:`~pqcscan.results.ErrorKind` has it, else ``unreadable``. Resolution is blocking
+resolve becomes a :class:`NotContacted` item per port, of kind ``unresolved``. Resolution is blocking
 (``getaddrinfo``) in the thread that iterates; inject ``resolver`` to change that.
 
 Endpoints are not deduplicated across specs (that would need memory proportional to the
@@ -229,13 +228,6 @@ def resolve(name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _unresolved_kind() -> ErrorKind:
-    try:
-        return ErrorKind("unresolved")
-    except ValueError:
-        return ErrorKind.UNREADABLE
-
-
 @dataclass(frozen=True, slots=True)
 class NotContacted:
     """A target that will not be contacted, and why: out of scope, or a name that does not
@@ -370,7 +362,7 @@ class TargetPlan:
         except ResolveError as exc:
             for port in ports:
                 locator = f"{name}:{port}"
-                yield NotContacted(locator, _unresolved_kind(), f"{name} does not resolve: {exc}")
+                yield NotContacted(locator, ErrorKind.UNRESOLVED, f"{name} does not resolve: {exc}")
             return
         for address in addresses:
             inside = self.scope.contains(address)

@@ -1,9 +1,9 @@
 """One TCP connection per probe: deadline, byte cap, pacing, and errors mapped to kinds.
 
-Inputs: an :class:`~pqcscan.targets.model.Endpoint`, a ``connect`` callable (the default is
-``asyncio.open_connection``; the network layer's shared helper can be passed instead: it takes
-``(endpoint, timeout)`` and returns the stream pair) and an optional limiter with an
-``async acquire()`` (a token bucket: connections per second).
+Inputs: an :class:`~pqcscan.targets.model.Endpoint`, a ``connect`` callable taking
+``(endpoint, timeout)`` and returning the stream pair (default: the network layer's
+:func:`pqcscan.net.pacing.open_connection`; tests inject others) and an optional limiter with
+an ``async acquire()`` (:class:`pqcscan.net.pacing.RateLimiter`: connections per second).
 
 Limits: each connection has one deadline for everything it does (connect, STARTTLS preamble,
 handshake), so a server that drips one byte a second ends as ``timeout``; it may read at most
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,6 +26,8 @@ from pqcscan.collectors.tls.wire import (
     WireError,
     parse_record_header,
 )
+from pqcscan.net.errors import NetFailure
+from pqcscan.net.pacing import open_connection
 from pqcscan.results import ErrorKind
 from pqcscan.targets.model import Endpoint
 
@@ -58,41 +59,17 @@ class Limiter(Protocol):
     async def acquire(self) -> None: ...
 
 
-class TokenBucket:
-    """``rate`` connections per second on average, bursts of up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int | None = None) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.capacity = float(burst if burst is not None else max(1, int(rate)))
-        self._tokens = self.capacity
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
-
-
 async def open_tcp(endpoint: Endpoint, timeout: float) -> Streams:
-    """The default ``connect``: a plain TCP connection to the endpoint's address."""
-    async with asyncio.timeout(timeout):
-        return await asyncio.open_connection(endpoint.address, endpoint.port, limit=2**16)
+    """The default ``connect``: the network layer's :func:`pqcscan.net.pacing.open_connection`
+    (pacing is done by the caller's limiter, so none is passed here)."""
+    return await open_connection(endpoint, timeout)
 
 
 def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     """Map a connection-level exception to an error kind and a short message."""
     if isinstance(exc, ProbeError):
         return exc.kind, exc.message
-    if isinstance(exc, WireError):
+    if isinstance(exc, WireError | NetFailure):
         return exc.kind, exc.message
     if isinstance(exc, TimeoutError):
         return ErrorKind.TIMEOUT, "timed out"
@@ -184,7 +161,9 @@ class Channel:
         except asyncio.IncompleteReadError as exc:
             if not exc.partial and self.received == 0:
                 raise ProbeError(
-                    ErrorKind.RESET, "connection closed by the server without a reply", closed=True
+                    ErrorKind.HANDSHAKE_FAILURE,
+                    "connection closed by the server without a reply",
+                    closed=True,
                 ) from exc
             kind, message = error_kind(exc)
             raise ProbeError(kind, message) from exc
@@ -199,14 +178,13 @@ class Channel:
         self.stats.bytes_received += n
         if self.received > self.max_bytes:
             raise ProbeError(
-                ErrorKind.PROTOCOL_ERROR,
-                f"the server sent more than {self.max_bytes} bytes",
+                ErrorKind.TOO_LARGE, f"the server sent more than {self.max_bytes} bytes"
             )
 
     async def read_exact(self, n: int) -> bytes:
         if self.received + n > self.max_bytes:
             raise ProbeError(
-                ErrorKind.PROTOCOL_ERROR, f"the server sent more than {self.max_bytes} bytes"
+                ErrorKind.TOO_LARGE, f"the server sent more than {self.max_bytes} bytes"
             )
         data = await self._guard(self.reader.readexactly(n))
         self._count(len(data))

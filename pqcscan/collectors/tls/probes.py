@@ -330,7 +330,7 @@ class Prober:
         return self._deadline - asyncio.get_running_loop().time()
 
     def _note_error(self, error: ProbeError) -> None:
-        if error.kind in (ErrorKind.PROTOCOL_ERROR, ErrorKind.NOT_TLS):
+        if error.kind in (ErrorKind.PROTOCOL_ERROR, ErrorKind.NOT_TLS, ErrorKind.TOO_LARGE):
             self.errors.setdefault((error.kind, error.message), None)
 
     async def _channel(self) -> Channel:
@@ -491,6 +491,8 @@ class Prober:
                 versions[v] = VersionReport(v, self._refusal(a))
         has13 = TlsVersion.TLS13 in accepted
         has12 = TlsVersion.TLS12 in accepted
+        #: The version ECDHE curves are probed in: the highest accepted one below TLS 1.3.
+        legacy = max((v for v in accepted if v != TlsVersion.TLS13), default=None)
 
         # Phase 2: suites, TLS 1.3 groups, PQ tolerance, SNI.
         suite_jobs = {v: self._suites(v) for v in ALL_VERSIONS if v in accepted}
@@ -506,7 +508,7 @@ class Prober:
         supported13 = tuple(g for g, c in (groups13 or ()) if c.state is Support.SUPPORTED)
         ecdhe12 = [
             c
-            for c in (suites[TlsVersion.TLS12].found if has12 else [])
+            for c in (suites[legacy].found if legacy is not None else [])
             if kx_kind(get_catalog().cipher_suite(c))[0] is KeyExchangeKind.ECDHE
         ]
         signed12 = [c for c in (suites[TlsVersion.TLS12].found if has12 else []) if _signed(c)]
@@ -516,7 +518,7 @@ class Prober:
             self._group_preference13(supported13)
             if has13
             else _value((None, tested("no TLS 1.3"))),
-            self._curves12(ecdhe12) if has12 else _value(None),
+            self._curves12(legacy, ecdhe12) if legacy is not None else _value(None),
             self._schemes12(signed12) if has12 else _value(None),
         )
         preferred13 = group_pref13[0]
@@ -526,9 +528,9 @@ class Prober:
             self._fetch13(supported13, share_group) if has13 else _value(None),
         )
         curve_pref12: tuple[int | None, Capability] = (None, tested("no ECDHE curve"))
-        if curves12:
+        if curves12 and legacy is not None:
             found_curves = [g for g, c in curves12 if c.state is Support.SUPPORTED]
-            curve_pref12 = await self._group_preference12(found_curves, ecdhe12)
+            curve_pref12 = await self._group_preference12(legacy, found_curves, ecdhe12)
             if curve_pref12[1].state is Support.NOT_SUPPORTED:
                 # The server follows the client's order: listed first and not chosen means
                 # not supported.
@@ -566,13 +568,20 @@ class Prober:
             ),
         )
         no12 = tested("no TLS 1.2")
+        no_legacy = tested("no TLS 1.2 or earlier")
+        if legacy is not None and curves12 is not None:
+            versions[legacy] = replace(
+                versions[legacy],
+                groups=tuple(curves12),
+                preferred_group=curve_pref12[0],
+                server_group_order=curve_pref12[1],
+            )
+        elif legacy is None:
+            versions[TlsVersion.TLS12] = replace(
+                versions[TlsVersion.TLS12], groups=tuple((g, no_legacy) for g in tls12_curves())
+            )
         versions[TlsVersion.TLS12] = replace(
             versions[TlsVersion.TLS12],
-            groups=tuple(curves12)
-            if curves12 is not None
-            else tuple((g, no12) for g in tls12_curves()),
-            preferred_group=curve_pref12[0],
-            server_group_order=curve_pref12[1],
             signature_schemes=(
                 tuple(schemes12)
                 if schemes12 is not None
@@ -600,25 +609,33 @@ class Prober:
         )
 
     def _failed(self, by_version: dict[TlsVersion, Attempt]) -> TlsReport:
-        """No version was accepted: the endpoint's error, and what the versions said."""
-        alerts = [a for a in by_version.values() if a.reply is not None]
+        """No version was accepted: the endpoint's error, and what the versions said.
+
+        Versions refused with an alert are "not-supported" (the endpoint speaks TLS, so an
+        endpoint asset is kept); everything else is "not-tested" with the failure.
+        """
         versions = []
+        alerts: list[str] = []
         for v in ALL_VERSIONS:
             a = by_version.get(v)
             if a is None:
                 versions.append(VersionReport(v, tested("not requested")))
-            elif a.reply is not None:
+            elif a.reply is not None and a.reply.alert is not None:
+                alerts.append(str(a.reply.alert))
                 versions.append(VersionReport(v, self._refusal(a)))
+            elif a.hello is not None:
+                chosen = version_label(a.hello.version)
+                versions.append(VersionReport(v, tested(f"answered with {chosen}, which failed")))
             else:
                 versions.append(
                     VersionReport(v, tested(str(a.error) if a.error else OUT_OF_BUDGET))
                 )
-        if alerts:
-            names = sorted({str(a.reply.alert) for a in alerts if a.reply and a.reply.alert})
-            error = (ErrorKind.HANDSHAKE_FAILURE, "every version refused: " + ", ".join(names))
-        else:
-            errors = [a.error for a in by_version.values() if a.error is not None]
+        errors = [a.error for a in by_version.values() if a.error is not None]
+        if any(e.kind in _SERIOUS for e in errors) or not alerts:
             error = _worst(errors) if errors else (ErrorKind.TIMEOUT, OUT_OF_BUDGET)
+        else:
+            names = ", ".join(sorted(set(alerts)))
+            error = (ErrorKind.HANDSHAKE_FAILURE, f"every version refused: {names}")
         all_errors = dict.fromkeys([error, *self.errors])
         return TlsReport(
             endpoint=self.endpoint,
@@ -655,11 +672,13 @@ class Prober:
         if a.reply is None or a.hello is None or v == TlsVersion.TLS13:
             return
         chain = self._chain_of(a.reply)
-        if v == TlsVersion.TLS12 and chain and a.spec is not None and self.tls12_check is None:
+        if chain and a.spec is not None and self.tls12_check is None:
             kx = self._key_exchange(v, a)
             ske = a.reply.message(HandshakeType.SERVER_KEY_EXCHANGE)
             scheme = kx.signature_scheme
             check = SignatureCheck(None, "no signed ServerKeyExchange (RSA key transport)")
+            if ske is not None and scheme is None:
+                check = SignatureCheck(None, f"{v.label} ServerKeyExchange signature not checked")
             if ske is not None and scheme is not None:
                 try:
                     parsed = parse_server_key_exchange(
@@ -854,14 +873,17 @@ class Prober:
             return None
         return _CURVE_GROUPS.get(key.curve.name)
 
-    async def _curves12(self, ecdhe: Sequence[int]) -> list[tuple[int, Capability]]:
+    async def _curves12(
+        self, version: TlsVersion, ecdhe: Sequence[int]
+    ) -> list[tuple[int, Capability]]:
         if not ecdhe:
-            return [(g, tested("no ECDHE suite accepted in TLS 1.2")) for g in tls12_curves()]
+            reason = tested(f"no ECDHE suite accepted in {version.label}")
+            return [(g, reason) for g in tls12_curves()]
         cert_curve = self._certificate_curve()
 
         async def ask(groups: tuple[int, ...]) -> Attempt:
             return await self._attempt(
-                lambda: self._hello12(TlsVersion.TLS12, ecdhe, groups=groups),
+                lambda: self._hello12(version, ecdhe, groups=groups),
                 Until.KEY_EXCHANGE,
             )
 
@@ -875,13 +897,15 @@ class Prober:
                 a = await ask((group, cert_curve))
                 if a.hello is None:
                     return group, self._refusal(a)
-                used = self._key_exchange(TlsVersion.TLS12, a).group
+                used = self._key_exchange(version, a).group
                 if used == group:
-                    return group, SUPPORTED
+                    return group, Capability(
+                        Support.SUPPORTED, "used when the certificate's curve is offered too"
+                    )
                 return group, tested(_AMBIGUOUS_CURVE)
             if a.hello is None:
                 return group, self._refusal(a)
-            kx = self._key_exchange(TlsVersion.TLS12, a)
+            kx = self._key_exchange(version, a)
             if kx.group == group:
                 return group, SUPPORTED
             if kx.group is None:
@@ -891,7 +915,7 @@ class Prober:
         return await self._gather([one(g) for g in tls12_curves()])
 
     async def _group_preference12(
-        self, curves: Sequence[int], ecdhe: Sequence[int]
+        self, version: TlsVersion, curves: Sequence[int], ecdhe: Sequence[int]
     ) -> tuple[int | None, Capability]:
         if not curves:
             return None, tested("no ECDHE curve accepted")
@@ -900,7 +924,7 @@ class Prober:
         forward = list(curves)
 
         def build(order: Sequence[int]) -> Callable[[], ClientHelloSpec]:
-            return lambda: self._hello12(TlsVersion.TLS12, ecdhe, groups=order)
+            return lambda: self._hello12(version, ecdhe, groups=order)
 
         first, second = await self._gather(
             [
@@ -910,8 +934,8 @@ class Prober:
         )
         if first.hello is None or second.hello is None:
             return None, self._refusal(first if first.hello is None else second)
-        g1 = self._key_exchange(TlsVersion.TLS12, first).group
-        g2 = self._key_exchange(TlsVersion.TLS12, second).group
+        g1 = self._key_exchange(version, first).group
+        g2 = self._key_exchange(version, second).group
         if g1 is not None and g1 == g2:
             return g1, SUPPORTED
         return None, refused("the server follows the client's order")
@@ -1090,7 +1114,10 @@ async def _value(value: T) -> T:
     return value
 
 
+#: Failures that say the endpoint misbehaves, whatever else it answered.
+_SERIOUS = frozenset({ErrorKind.TOO_LARGE, ErrorKind.NOT_TLS, ErrorKind.PROTOCOL_ERROR})
 _ERROR_PRIORITY = (
+    ErrorKind.TOO_LARGE,
     ErrorKind.NOT_TLS,
     ErrorKind.PROTOCOL_ERROR,
     ErrorKind.HANDSHAKE_FAILURE,

@@ -13,7 +13,8 @@ and against protocol maxima; a record may carry at most 2^14 + 2048 bytes and a 
 message at most :data:`MAX_HANDSHAKE_MESSAGE` (256 KiB): a 10 MB "certificate" fails when its
 length field is read, before anything is buffered. Every malformed input raises
 :class:`WireError` with an :class:`~pqcscan.results.ErrorKind` (``not-tls`` when the first
-bytes are not a TLS record at all, ``protocol-error`` otherwise) and never anything else.
+bytes are not a TLS record at all, ``too-large`` for a message over the limit,
+``protocol-error`` otherwise) and never anything else.
 No GREASE unless asked; no TLS library is involved.
 """
 
@@ -318,7 +319,8 @@ class HandshakeBuffer:
             length = int.from_bytes(self._buf[1:4], "big")
             if length > self.limit:
                 raise WireError(
-                    f"handshake message of {length} bytes exceeds the {self.limit}-byte limit"
+                    f"handshake message of {length} bytes exceeds the {self.limit}-byte limit",
+                    ErrorKind.TOO_LARGE,
                 )
 
     def messages(self) -> Iterator[HandshakeMessage]:
@@ -327,7 +329,8 @@ class HandshakeBuffer:
             length = int.from_bytes(self._buf[1:4], "big")
             if length > self.limit:
                 raise WireError(
-                    f"handshake message of {length} bytes exceeds the {self.limit}-byte limit"
+                    f"handshake message of {length} bytes exceeds the {self.limit}-byte limit",
+                    ErrorKind.TOO_LARGE,
                 )
             if len(self._buf) < 4 + length:
                 return

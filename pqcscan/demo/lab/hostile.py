@@ -6,12 +6,13 @@ cleanly with clients still connected (every connection task is cancelled, every 
 behaviour           what the server does
 ==================  ==========================================================================
 silent              accepts and never reads nor sends
-garbage             sends 4 KiB that are not TLS (first byte 0x00), then closes
+garbage             sends 4 KiB that are not TLS (first byte 0x00), then closes its side
 reset               reads the ClientHello record, then closes with RST (SO_LINGER 0)
 drip                sends a valid-looking TLS ServerHello record one byte per ``interval``
 huge-handshake      reads the ClientHello, sends a TLS 1.2 ServerHello, then a Certificate
                     message announcing 10 MiB and streams all of it in 16 KiB records
-http                answers ``HTTP/1.1 400 Bad Request`` to the first bytes it reads
+http                answers ``HTTP/1.1 400 Bad Request`` to the first bytes it reads, then
+                    closes its side
 bad-hrr             answers a HelloRetryRequest whose key_share extension claims 16 bytes but
                     holds 2 (its length overruns the extensions block); then waits
 close               closes (FIN) right after accepting
@@ -25,6 +26,7 @@ half-open           reads and discards everything, never answers, keeps its side
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import struct
@@ -172,6 +174,18 @@ async def _hold(writer: asyncio.StreamWriter) -> None:
     await asyncio.sleep(HOLD_SECONDS)
 
 
+async def _finish(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Close our side (FIN) but keep reading until the client closes: closing a socket with
+    unread input makes the kernel send RST, and a RST may destroy what the client has not
+    read yet."""
+    writer.write_eof()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(30.0):
+            while await reader.read(65536):
+                pass
+    writer.close()
+
+
 # --------------------------------------------------------------------------- behaviours
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter, float], Awaitable[None]]
@@ -184,7 +198,7 @@ async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: 
 async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: float) -> None:
     writer.write(GARBAGE)
     await writer.drain()
-    writer.close()
+    await _finish(reader, writer)
 
 
 async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: float) -> None:
@@ -224,7 +238,7 @@ async def http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: fl
     await asyncio.wait_for(reader.read(65536), 30.0)
     writer.write(HTTP_400)
     await writer.drain()
-    writer.close()
+    await _finish(reader, writer)
 
 
 async def bad_hrr(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: float) -> None:
@@ -245,7 +259,7 @@ async def ssh_banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
     if data and not data.startswith(b"SSH-"):
         writer.write(b"Invalid SSH identification string.\r\n")
         await writer.drain()
-        writer.close()
+        await _finish(reader, writer)
         return
     await _hold(writer)
 

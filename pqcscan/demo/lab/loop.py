@@ -107,9 +107,8 @@ class LabLoop:
 
 
 class AsyncServer:
-    """A TCP listener on the lab loop whose connections are handled by ``handler``.
-
-    ``ssl_context`` makes it a TLS server (the handshake happens before ``handler`` runs).
+    """A TCP listener on the lab loop whose connections are handled by ``handler`` (TLS, when
+    wanted, is the handler's business: see :mod:`pqcscan.demo.lab.channel`).
     :meth:`stop` closes the listener and cancels every live connection, so a stuck client or a
     handler sleeping forever never delays shutdown.
     """
@@ -119,14 +118,10 @@ class AsyncServer:
         host: str,
         handler: Handler,
         *,
-        ssl_context: ssl.SSLContext | None = None,
-        handshake_timeout: float = 10.0,
         backlog: int = 512,
     ) -> None:
         self.host = host
         self.handler = handler
-        self.ssl_context = ssl_context
-        self.handshake_timeout = handshake_timeout
         self.backlog = backlog
         self.port = 0
         self._server: asyncio.Server | None = None
@@ -152,8 +147,6 @@ class AsyncServer:
             self.host,
             0,
             family=family,
-            ssl=self.ssl_context,
-            ssl_handshake_timeout=self.handshake_timeout if self.ssl_context else None,
             backlog=self.backlog,
             reuse_address=True,
         )
@@ -176,7 +169,6 @@ class AsyncServer:
         finally:
             self._tasks.discard(task)
             self._writers.discard(writer)
-            # abort, not close: a TLS close_notify exchange with a vanished client can hang
             writer.transport.abort()
 
     def stop(self) -> None:

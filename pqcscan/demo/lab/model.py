@@ -221,10 +221,12 @@ class TlsFacts:
     """What the TLS layer accepts, exactly.
 
     - ``versions``: the protocol versions a handshake succeeds with; every other one is refused.
-    - ``groups``: the named groups accepted for key exchange, by IANA name: in TLS 1.3 when the
-      server speaks it (a ClientHello offering only that group gets a HelloRetryRequest or a
-      ServerHello), otherwise the ECDHE curves accepted in TLS 1.2 and below. Every group of
-      :data:`GROUP_CODES` not listed is refused. Empty when no suite uses a named group.
+    - ``groups``: the named groups (IANA names) with which a ClientHello offering only that
+      group succeeds: in TLS 1.3 when the server speaks it (a HelloRetryRequest selects it),
+      otherwise with the ECDHE suites of TLS 1.2 and below (where the client's curve list also
+      binds an ECDSA certificate, so a TLS 1.2 ECDSA server accepts its certificate's curve
+      only). Every other group of :data:`GROUP_CODES` is refused (alert 40). Empty when no
+      suite uses a named group.
     - ``cipher_suites``: the TLS 1.2-and-below suites accepted (IANA names), in the server's
       preference order; ``tls13_cipher_suites``: the TLS 1.3 ones.
     - ``dh_bits``: the finite-field group size of DHE suites, None without DHE.
@@ -293,12 +295,17 @@ class StartTlsProtocol(StrEnum):
 
 @dataclass(frozen=True)
 class StartTlsFacts:
-    """How the plaintext dialogue reaches TLS."""
+    """How the plaintext dialogue reaches TLS: the server's ``greeting`` (b"" when the client
+    speaks first); the ``opening`` the client must send before asking (XMPP's stream header),
+    answered by bytes ending with ``opening_reply_end``; the upgrade ``request``, answered by
+    bytes starting with ``response``; then the TLS handshake."""
 
     protocol: StartTlsProtocol
-    greeting: bytes  # what the server sends first (b"" when the client speaks first)
-    request: bytes  # the client's upgrade request as the lab client sends it
-    response: bytes  # the start of the server's go-ahead
+    greeting: bytes
+    request: bytes
+    response: bytes
+    opening: bytes = b""
+    opening_reply_end: bytes = b""
 
 
 class HostileBehaviour(StrEnum):

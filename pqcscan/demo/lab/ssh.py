@@ -27,7 +27,6 @@ import base64
 import contextlib
 import ctypes
 import hashlib
-import ipaddress
 import os
 import shutil
 import signal
@@ -36,10 +35,9 @@ import ssl
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -54,6 +52,8 @@ from cryptography.x509.oid import NameOID
 
 from pqcscan.collectors.ssh import kex, wire
 from pqcscan.collectors.ssh.transport import Transport
+from pqcscan.demo.lab.loop import AsyncServer, Handler
+from pqcscan.demo.lab.model import check_loopback
 from pqcscan.results import ErrorKind
 
 SSHD = "/usr/sbin/sshd"
@@ -139,19 +139,6 @@ class SshLabServer:
         """``host:port``, with brackets for IPv6."""
         host = f"[{self.address}]" if ":" in self.address else self.address
         return f"{host}:{self.port}"
-
-
-def check_loopback(host: str) -> str:
-    """``host`` if it is a literal loopback address; ValueError otherwise."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(
-            f"lab servers bind literal loopback addresses only, not {host!r}"
-        ) from None
-    if not address.is_loopback:
-        raise ValueError(f"lab servers bind loopback addresses only, not {host}")
-    return host
 
 
 # --------------------------------------------------------------------------- keys
@@ -259,71 +246,17 @@ def _sign(key: HostPrivateKey, algorithm: str, data: bytes) -> bytes:
 
 # --------------------------------------------------------------------------- the asyncio side
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
-
-class _ThreadServer:
-    """An asyncio server on its own event loop in a daemon thread; :meth:`stop` cancels its
-    connections, closes the listener, stops the loop and joins the thread."""
-
-    def __init__(
-        self, host: str, handler: Handler, ssl_context: ssl.SSLContext | None = None
-    ) -> None:
-        self.host = check_loopback(host)
-        self.handler = handler
-        self.ssl_context = ssl_context
-        self.loop = asyncio.new_event_loop()
-        self.loop.set_exception_handler(lambda loop, context: None)  # hostile peers: quiet
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._thread = threading.Thread(
-            target=self.loop.run_forever, name="pqcscan-ssh-lab", daemon=True
-        )
-        self._thread.start()
-        try:
-            self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(
-                START_TIMEOUT
-            )
-        except BaseException:
-            self._stop_loop()
-            raise
-
-    async def _start(self) -> int:
-        self._server = await asyncio.start_server(self._accept, self.host, 0, ssl=self.ssl_context)
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.tasks.add(task)
-        try:
-            await self.handler(reader, writer)
-        except (asyncio.CancelledError, Exception):
-            pass
-        finally:
-            self.tasks.discard(task)
-            with contextlib.suppress(Exception):
-                writer.close()
-
-    async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self.tasks):
-            task.cancel()
-        if self.tasks:
-            await asyncio.wait(list(self.tasks), timeout=5)
-
-    def _stop_loop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(START_TIMEOUT)
-        if not self._thread.is_alive():
-            self.loop.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(START_TIMEOUT)
-        self._stop_loop()
+@contextlib.contextmanager
+def _serving(host: str, handler: Handler) -> Iterator[int]:
+    """``handler`` on the lab's shared loop (:class:`~pqcscan.demo.lab.loop.AsyncServer`):
+    yields the port; stopping closes the listener and cancels every live connection."""
+    server = AsyncServer(check_loopback(host), handler)
+    port = server.start()
+    try:
+        yield port
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- the responder
@@ -490,14 +423,10 @@ class _Responder:
 def responder(config: ResponderConfig | str, host: str = "127.0.0.1") -> Iterator[SshLabServer]:
     """Run a KEXINIT responder (a :class:`ResponderConfig` or a name in :data:`RESPONDERS`)."""
     cfg = RESPONDERS[config] if isinstance(config, str) else config
+    check_loopback(host)
     impl = _Responder(cfg)
-    server = _ThreadServer(host, impl.handle)
-    try:
-        yield SshLabServer(
-            cfg.name, "ssh", "asyncio", host, server.port, cfg.description, impl.facts()
-        )
-    finally:
-        server.stop()
+    with _serving(host, impl.handle) as port:
+        yield SshLabServer(cfg.name, "ssh", "asyncio", host, port, cfg.description, impl.facts())
 
 
 # --------------------------------------------------------------------------- hostile servers
@@ -675,22 +604,15 @@ def hostile_server(
         context = _tls_context(Path(tmp)) if b is HostileBehaviour.TLS else None
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            if context is not None:  # a TLS server: the handshake meets our SSH banner
+                await writer.start_tls(context)
             await _hostile(b, reader, writer)
 
-        server = _ThreadServer(host, handle, context)
-        try:
+        with _serving(host, handle) as port:
             facts = SshFacts(error=error, acceptable_errors=frozenset({error}) | also)
             yield SshLabServer(
-                f"ssh-hostile-{b.value}",
-                "hostile",
-                "asyncio",
-                host,
-                server.port,
-                description,
-                facts,
+                f"ssh-hostile-{b.value}", "hostile", "asyncio", host, port, description, facts
             )
-        finally:
-            server.stop()
 
 
 # --------------------------------------------------------------------------- Debian's sshd

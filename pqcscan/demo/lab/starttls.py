@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Final
 
 from pqcscan.demo.lab.certs import RSA2048, CertProfile
+from pqcscan.demo.lab.channel import Channel
 from pqcscan.demo.lab.loop import AsyncServer
 from pqcscan.demo.lab.model import (
     Engine,
@@ -42,9 +43,6 @@ from pqcscan.demo.lab.model import (
 from pqcscan.demo.lab.spec import DEFAULT_HOST, AsyncRunning, Running, ServerSpec
 from pqcscan.demo.lab.tls import ClassicTlsSpec
 
-IDLE_TIMEOUT: Final = 30.0
-"""Seconds a STARTTLS server waits for the client's next line before hanging up."""
-
 LDAP_STARTTLS_OID: Final = "1.3.6.1.4.1.1466.20037"
 PG_SSL_REQUEST: Final = 80877103
 PG_GSSENC_REQUEST: Final = 80877104
@@ -52,33 +50,19 @@ PG_PROTOCOL_3: Final = 196608
 XMPP_TLS_NS: Final = "urn:ietf:params:xml:ns:xmpp-tls"
 XMPP_STREAM_NS: Final = "http://etherx.jabber.org/streams"
 
-Dialogue = Callable[[asyncio.StreamReader, asyncio.StreamWriter, ssl.SSLContext], Awaitable[None]]
+Dialogue = Callable[[Channel, ssl.SSLContext], Awaitable[None]]
 
 
-class _Upgrade:
-    """Upgrades the connection to TLS (once)."""
-
-    def __init__(self, writer: asyncio.StreamWriter, context: ssl.SSLContext) -> None:
-        self.writer = writer
-        self.context = context
-        self.active = False
-
-    async def __call__(self) -> None:
-        await self.writer.start_tls(self.context, ssl_handshake_timeout=10.0)
-        self.active = True
-
-
-async def _line(reader: asyncio.StreamReader) -> bytes:
+async def _line(channel: Channel) -> bytes:
     """The next line (without CRLF); EOFError at end of stream."""
-    data = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT)
-    if not data:
+    data = await channel.readline()
+    if not data.endswith(b"\n"):
         raise EOFError
     return data.rstrip(b"\r\n")
 
 
-async def _send(writer: asyncio.StreamWriter, *lines: str) -> None:
-    writer.write("".join(f"{line}\r\n" for line in lines).encode())
-    await asyncio.wait_for(writer.drain(), IDLE_TIMEOUT)
+async def _send(channel: Channel, *lines: str) -> None:
+    await channel.write("".join(f"{line}\r\n" for line in lines).encode())
 
 
 # --------------------------------------------------------------------------- SMTP
@@ -86,37 +70,36 @@ async def _send(writer: asyncio.StreamWriter, *lines: str) -> None:
 SMTP_GREETING: Final = b"220 localhost ESMTP pqcscan-lab\r\n"
 
 
-async def smtp(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
-    writer.write(SMTP_GREETING)
+async def smtp(channel: Channel, ctx: ssl.SSLContext) -> None:
+    await channel.write(SMTP_GREETING)
     while True:
-        words = (await _line(reader)).decode("latin-1").split()
+        words = (await _line(channel)).decode("latin-1").split()
         verb = words[0].upper() if words else ""
         if verb == "EHLO":
             ext = (
-                ["PIPELINING", "8BITMIME"] if tls.active else ["PIPELINING", "STARTTLS", "8BITMIME"]
+                ["PIPELINING", "8BITMIME"]
+                if channel.tls_active
+                else ["PIPELINING", "STARTTLS", "8BITMIME"]
             )
             lines = ["localhost greets " + (words[1] if len(words) > 1 else "you"), *ext]
-            await _send(writer, *(f"250-{x}" for x in lines[:-1]), f"250 {lines[-1]}")
+            await _send(channel, *(f"250-{x}" for x in lines[:-1]), f"250 {lines[-1]}")
         elif verb == "HELO":
-            await _send(writer, "250 localhost")
+            await _send(channel, "250 localhost")
         elif verb == "STARTTLS":
-            if tls.active:
-                await _send(writer, "503 5.5.1 TLS already active")
+            if channel.tls_active:
+                await _send(channel, "503 5.5.1 TLS already active")
                 continue
-            await _send(writer, "220 2.0.0 Ready to start TLS")
-            await tls()
+            await _send(channel, "220 2.0.0 Ready to start TLS")
+            await channel.start_tls(ctx)
         elif verb in ("NOOP", "RSET"):
-            await _send(writer, "250 2.0.0 OK")
+            await _send(channel, "250 2.0.0 OK")
         elif verb == "QUIT":
-            await _send(writer, "221 2.0.0 Bye")
+            await _send(channel, "221 2.0.0 Bye")
             return
-        elif tls.active:
-            await _send(writer, "502 5.5.2 pqcscan lab accepts no mail")
+        elif channel.tls_active:
+            await _send(channel, "502 5.5.2 pqcscan lab accepts no mail")
         else:
-            await _send(writer, "530 5.7.0 Must issue a STARTTLS command first")
+            await _send(channel, "530 5.7.0 Must issue a STARTTLS command first")
 
 
 # --------------------------------------------------------------------------- IMAP
@@ -124,33 +107,34 @@ async def smtp(
 IMAP_GREETING: Final = b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] pqcscan lab ready\r\n"
 
 
-async def imap(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
-    writer.write(IMAP_GREETING)
+async def imap(channel: Channel, ctx: ssl.SSLContext) -> None:
+    await channel.write(IMAP_GREETING)
     while True:
-        parts = (await _line(reader)).decode("latin-1").split()
+        parts = (await _line(channel)).decode("latin-1").split()
         if len(parts) < 2:
-            await _send(writer, "* BAD missing tag or command")
+            await _send(channel, "* BAD missing tag or command")
             continue
         tag, command = parts[0], parts[1].upper()
         if command == "CAPABILITY":
-            caps = "IMAP4rev1 LOGINDISABLED" if tls.active else "IMAP4rev1 STARTTLS LOGINDISABLED"
-            await _send(writer, f"* CAPABILITY {caps}", f"{tag} OK CAPABILITY completed")
+            caps = (
+                "IMAP4rev1 LOGINDISABLED"
+                if channel.tls_active
+                else "IMAP4rev1 STARTTLS LOGINDISABLED"
+            )
+            await _send(channel, f"* CAPABILITY {caps}", f"{tag} OK CAPABILITY completed")
         elif command == "STARTTLS":
-            if tls.active:
-                await _send(writer, f"{tag} BAD TLS already active")
+            if channel.tls_active:
+                await _send(channel, f"{tag} BAD TLS already active")
                 continue
-            await _send(writer, f"{tag} OK Begin TLS negotiation now")
-            await tls()
+            await _send(channel, f"{tag} OK Begin TLS negotiation now")
+            await channel.start_tls(ctx)
         elif command == "NOOP":
-            await _send(writer, f"{tag} OK NOOP completed")
+            await _send(channel, f"{tag} OK NOOP completed")
         elif command == "LOGOUT":
-            await _send(writer, "* BYE pqcscan lab logging out", f"{tag} OK LOGOUT completed")
+            await _send(channel, "* BYE pqcscan lab logging out", f"{tag} OK LOGOUT completed")
             return
         else:
-            await _send(writer, f"{tag} BAD command not available in the pqcscan lab")
+            await _send(channel, f"{tag} BAD command not available in the pqcscan lab")
 
 
 # --------------------------------------------------------------------------- POP3
@@ -158,30 +142,27 @@ async def imap(
 POP3_GREETING: Final = b"+OK pqcscan lab POP3 ready\r\n"
 
 
-async def pop3(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
-    writer.write(POP3_GREETING)
+async def pop3(channel: Channel, ctx: ssl.SSLContext) -> None:
+    await channel.write(POP3_GREETING)
     while True:
-        words = (await _line(reader)).decode("latin-1").split()
+        words = (await _line(channel)).decode("latin-1").split()
         command = words[0].upper() if words else ""
         if command == "CAPA":
-            caps = ["USER"] if tls.active else ["USER", "STLS"]
-            await _send(writer, "+OK Capability list follows", *caps, ".")
+            caps = ["USER"] if channel.tls_active else ["USER", "STLS"]
+            await _send(channel, "+OK Capability list follows", *caps, ".")
         elif command == "STLS":
-            if tls.active:
-                await _send(writer, "-ERR TLS already active")
+            if channel.tls_active:
+                await _send(channel, "-ERR TLS already active")
                 continue
-            await _send(writer, "+OK Begin TLS negotiation")
-            await tls()
+            await _send(channel, "+OK Begin TLS negotiation")
+            await channel.start_tls(ctx)
         elif command == "NOOP":
-            await _send(writer, "+OK")
+            await _send(channel, "+OK")
         elif command == "QUIT":
-            await _send(writer, "+OK pqcscan lab signing off")
+            await _send(channel, "+OK pqcscan lab signing off")
             return
         else:
-            await _send(writer, "-ERR command not available in the pqcscan lab")
+            await _send(channel, "-ERR command not available in the pqcscan lab")
 
 
 # --------------------------------------------------------------------------- FTP
@@ -189,40 +170,37 @@ async def pop3(
 FTP_GREETING: Final = b"220 pqcscan lab FTP ready\r\n"
 
 
-async def ftp(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
-    writer.write(FTP_GREETING)
+async def ftp(channel: Channel, ctx: ssl.SSLContext) -> None:
+    await channel.write(FTP_GREETING)
     while True:
-        words = (await _line(reader)).decode("latin-1").split()
+        words = (await _line(channel)).decode("latin-1").split()
         command = words[0].upper() if words else ""
         argument = words[1].upper() if len(words) > 1 else ""
         if command == "FEAT":
-            await _send(writer, "211-Features:", " AUTH TLS", " PBSZ", " PROT", "211 End")
+            await _send(channel, "211-Features:", " AUTH TLS", " PBSZ", " PROT", "211 End")
         elif command == "AUTH":
             if argument not in ("TLS", "TLS-C", "SSL"):
-                await _send(writer, "504 AUTH type not supported")
-            elif tls.active:
-                await _send(writer, "503 TLS already active")
+                await _send(channel, "504 AUTH type not supported")
+            elif channel.tls_active:
+                await _send(channel, "503 TLS already active")
             else:
-                await _send(writer, "234 AUTH TLS successful")
-                await tls()
+                await _send(channel, "234 AUTH TLS successful")
+                await channel.start_tls(ctx)
         elif command == "PBSZ":
-            await _send(writer, "200 PBSZ=0")
+            await _send(channel, "200 PBSZ=0")
         elif command == "PROT":
-            await _send(writer, "200 PROT now Private" if argument == "P" else "536 only P")
+            await _send(channel, "200 PROT now Private" if argument == "P" else "536 only P")
         elif command == "SYST":
-            await _send(writer, "215 UNIX Type: L8")
+            await _send(channel, "215 UNIX Type: L8")
         elif command == "NOOP":
-            await _send(writer, "200 NOOP ok")
+            await _send(channel, "200 NOOP ok")
         elif command == "QUIT":
-            await _send(writer, "221 Goodbye")
+            await _send(channel, "221 Goodbye")
             return
-        elif command in ("USER", "PASS") and not tls.active:
-            await _send(writer, "530 Use AUTH TLS first")
+        elif command in ("USER", "PASS") and not channel.tls_active:
+            await _send(channel, "530 Use AUTH TLS first")
         else:
-            await _send(writer, "502 Command not implemented")
+            await _send(channel, "502 Command not implemented")
 
 
 # --------------------------------------------------------------------------- LDAP (BER)
@@ -263,9 +241,9 @@ def _ldap_result(message_id: int, op_tag: int, result_code: int) -> bytes:
     return ber(0x30, ber_integer(message_id) + ber(op_tag, body))
 
 
-async def _ber_element(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def _ber_element(channel: Channel) -> tuple[int, bytes]:
     """(tag, content) of the next BER element with a definite length (64 KiB at most)."""
-    head = await asyncio.wait_for(reader.readexactly(2), IDLE_TIMEOUT)
+    head = await channel.readexactly(2)
     tag, first = head[0], head[1]
     if first < 0x80:
         length = first
@@ -273,10 +251,10 @@ async def _ber_element(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         count = first & 0x7F
         if not 1 <= count <= 3:
             raise ValueError("unsupported BER length")
-        length = int.from_bytes(await reader.readexactly(count), "big")
+        length = int.from_bytes(await channel.readexactly(count), "big")
     if length > 65536:
         raise ValueError("LDAP message too large for the lab")
-    return tag, await asyncio.wait_for(reader.readexactly(length), IDLE_TIMEOUT)
+    return tag, await channel.readexactly(length)
 
 
 def _ber_children(content: bytes) -> list[tuple[int, bytes]]:
@@ -295,12 +273,9 @@ def _ber_children(content: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
-async def ldap(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
+async def ldap(channel: Channel, ctx: ssl.SSLContext) -> None:
     while True:
-        tag, content = await _ber_element(reader)
+        tag, content = await _ber_element(channel)
         children = _ber_children(content) if tag == 0x30 else []
         if len(children) < 2 or children[0][0] != 0x02:
             return  # not an LDAPMessage: hang up, as servers do
@@ -312,20 +287,17 @@ async def ldap(
             parts = dict(_ber_children(op))
             oid = parts.get(0x80, b"").decode("ascii", "replace")
             if oid != LDAP_STARTTLS_OID:
-                writer.write(ldap_extended_response(message_id, 2, None))  # protocolError
-            elif tls.active:
-                writer.write(ldap_extended_response(message_id, 1, oid))  # operationsError
+                await channel.write(ldap_extended_response(message_id, 2, None))  # protocolError
+            elif channel.tls_active:
+                await channel.write(ldap_extended_response(message_id, 1, oid))  # operationsError
             else:
-                writer.write(ldap_extended_response(message_id, 0, oid))  # success
-                await writer.drain()
-                await tls()
-                continue
+                await channel.write(ldap_extended_response(message_id, 0, oid))  # success
+                await channel.start_tls(ctx)
         elif op_tag == 0x60:  # bindRequest
             # confidentialityRequired before TLS, unwillingToPerform after
-            writer.write(_ldap_result(message_id, 0x61, 53 if tls.active else 13))
+            await channel.write(_ldap_result(message_id, 0x61, 53 if channel.tls_active else 13))
         else:
             return
-        await writer.drain()
 
 
 # --------------------------------------------------------------------------- XMPP
@@ -337,7 +309,7 @@ _XMLNS: Final = re.compile(rb"""\sxmlns=(['"])(jabber:client|jabber:server)\1"""
 
 
 async def _read_until(
-    reader: asyncio.StreamReader, buffer: bytearray, pattern: re.Pattern[bytes]
+    channel: Channel, buffer: bytearray, pattern: re.Pattern[bytes]
 ) -> re.Match[bytes]:
     while True:
         match = pattern.search(buffer)
@@ -345,7 +317,7 @@ async def _read_until(
             return match
         if len(buffer) > 65536:
             raise ValueError("XMPP input too large for the lab")
-        data = await asyncio.wait_for(reader.read(4096), IDLE_TIMEOUT)
+        data = await channel.read(4096)
         if not data:
             raise EOFError
         buffer += data
@@ -359,36 +331,30 @@ def _stream_header(namespace: str, number: int) -> bytes:
     ).encode()
 
 
-async def xmpp(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
+async def xmpp(channel: Channel, ctx: ssl.SSLContext) -> None:
     buffer = bytearray()
-    header = await _read_until(reader, buffer, _STREAM_OPEN)
+    header = await _read_until(channel, buffer, _STREAM_OPEN)
     ns_match = _XMLNS.search(header.group(0))
     namespace = ns_match.group(2).decode() if ns_match else "jabber:client"
     del buffer[: header.end()]
-    writer.write(
+    await channel.write(
         _stream_header(namespace, 1)
         + f"<stream:features><starttls xmlns='{XMPP_TLS_NS}'><required/></starttls>"
         "</stream:features>".encode()
     )
-    await _read_until(reader, buffer, _STARTTLS)
-    writer.write(f"<proceed xmlns='{XMPP_TLS_NS}'/>".encode())
-    await writer.drain()
-    await tls()
+    await _read_until(channel, buffer, _STARTTLS)
+    await channel.write(f"<proceed xmlns='{XMPP_TLS_NS}'/>".encode())
+    await channel.start_tls(ctx)
     # RFC 6120 §5.4.3.3: the client opens a new stream over TLS.
     buffer = bytearray()
-    await _read_until(reader, buffer, _STREAM_OPEN)
-    writer.write(
+    await _read_until(channel, buffer, _STREAM_OPEN)
+    await channel.write(
         _stream_header(namespace, 2)
         + b"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
         b"<mechanism>EXTERNAL</mechanism></mechanisms></stream:features>"
     )
-    await writer.drain()
-    await _read_until(reader, buffer, _STREAM_CLOSE)
-    writer.write(b"</stream:stream>")
-    await writer.drain()
+    await _read_until(channel, buffer, _STREAM_CLOSE)
+    await channel.write(b"</stream:stream>")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -404,27 +370,21 @@ def pg_error(message: str) -> bytes:
     return b"E" + struct.pack("!I", len(body) + 4) + body
 
 
-async def postgres(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: ssl.SSLContext
-) -> None:
-    tls = _Upgrade(writer, ctx)
+async def postgres(channel: Channel, ctx: ssl.SSLContext) -> None:
     while True:
-        length = struct.unpack("!I", await asyncio.wait_for(reader.readexactly(4), IDLE_TIMEOUT))[0]
+        length = struct.unpack("!I", await channel.readexactly(4))[0]
         if not 8 <= length <= 10000:
             return
-        body = await asyncio.wait_for(reader.readexactly(length - 4), IDLE_TIMEOUT)
+        body = await channel.readexactly(length - 4)
         code = struct.unpack("!I", body[:4])[0]
-        if code == PG_SSL_REQUEST and length == 8 and not tls.active:
-            writer.write(b"S")
-            await writer.drain()
-            await tls()
+        if code == PG_SSL_REQUEST and length == 8 and not channel.tls_active:
+            await channel.write(b"S")
+            await channel.start_tls(ctx)
         elif code == PG_GSSENC_REQUEST and length == 8:
-            writer.write(b"N")
-            await writer.drain()
+            await channel.write(b"N")
         elif code == PG_PROTOCOL_3:
-            message = "pqcscan lab accepts no logins" if tls.active else "SSL required"
-            writer.write(pg_error(message))
-            await writer.drain()
+            message = "pqcscan lab accepts no logins" if channel.tls_active else "SSL required"
+            await channel.write(pg_error(message))
             return
         else:
             return
@@ -464,6 +424,11 @@ STARTTLS_FACTS: Final[dict[StartTlsProtocol, StartTlsFacts]] = {
         b"",
         f"<starttls xmlns='{XMPP_TLS_NS}'/>".encode(),
         f"<proceed xmlns='{XMPP_TLS_NS}'/>".encode(),
+        opening=(
+            "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' "
+            f"xmlns:stream='{XMPP_STREAM_NS}' version='1.0'>"
+        ).encode(),
+        opening_reply_end=b"</stream:features>",
     ),
     StartTlsProtocol.POSTGRES: StartTlsFacts(
         StartTlsProtocol.POSTGRES, b"", struct.pack("!II", 8, PG_SSL_REQUEST), b"S"
@@ -499,7 +464,9 @@ class StartTlsSpec(ServerSpec):
         context = self._tls.ssl_context()
 
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await dialogue(reader, writer, context)
+            channel = Channel(reader, writer)
+            await dialogue(channel, context)
+            await channel.close_tls()
 
         server = AsyncServer(host, handler)
         return AsyncRunning(server, lambda port: self.server(host, port, name))

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dh
 
 from pqcscan.demo.lab.certs import CertProfile, chain
+from pqcscan.demo.lab.channel import Channel
 from pqcscan.demo.lab.loop import AsyncServer
 from pqcscan.demo.lab.model import (
     CIPHER_SUITES,
@@ -98,6 +99,8 @@ _PYTHON_CURVES: Final = {
     "x448": "X448",
 }
 
+_EC_CURVES: Final = {"EC-P-256": "secp256r1", "EC-P-384": "secp384r1", "EC-P-521": "secp521r1"}
+
 _SSL_VERSIONS: Final = {
     TlsVersion.TLS1_0: ssl.TLSVersion.TLSv1,
     TlsVersion.TLS1_1: ssl.TLSVersion.TLSv1_1,
@@ -148,14 +151,12 @@ def _http_reply(name: str) -> bytes:
     return head.encode() + body
 
 
-async def answer_once(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, name: str
-) -> None:
-    """Read one request (any bytes) and answer a small HTTP response."""
-    data = await asyncio.wait_for(reader.read(65536), 10.0)
-    if data:
-        writer.write(_http_reply(name))
-        await asyncio.wait_for(writer.drain(), 10.0)
+async def serve_tls_once(channel: Channel, context: ssl.SSLContext, name: str) -> None:
+    """Handshake, read one request (any bytes), answer a small HTTP response, close_notify."""
+    await channel.start_tls(context)
+    if await channel.read():
+        await channel.write(_http_reply(name))
+    await channel.close_tls()
 
 
 # --------------------------------------------------------------------------- Python ssl
@@ -195,8 +196,13 @@ class ClassicTlsSpec(ServerSpec):
             groups: tuple[str, ...] = (self.curve,)
         elif tls13:
             groups = OPENSSL30_DEFAULT_GROUPS
+        elif not _uses_ecdhe(self.ciphers):
+            groups = ()
         else:
-            groups = OPENSSL30_DEFAULT_CURVES if _uses_ecdhe(self.ciphers) else ()
+            # In TLS 1.2 the client's curve list also constrains an ECDSA certificate
+            # (RFC 8422 §5.1): a hello offering one curve succeeds only with the leaf's curve.
+            leaf_curve = _EC_CURVES.get(chain(self.cert).facts.key_algorithm)
+            groups = (leaf_curve,) if leaf_curve else OPENSSL30_DEFAULT_CURVES
         return TlsFacts(
             versions=frozenset(self.versions),
             groups=groups,
@@ -228,11 +234,12 @@ class ClassicTlsSpec(ServerSpec):
 
     def launch(self, host: str = DEFAULT_HOST, *, name: str | None = None) -> Running:
         label = name or self.name
+        context = self.ssl_context()
 
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await answer_once(reader, writer, label)
+            await serve_tls_once(Channel(reader, writer), context, label)
 
-        server = AsyncServer(host, handler, ssl_context=self.ssl_context())
+        server = AsyncServer(host, handler)
         return AsyncRunning(server, lambda port: self.server(host, port, name))
 
 
