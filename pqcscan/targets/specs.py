@@ -42,8 +42,8 @@ Scope decisions (see :mod:`.scope`):
 
 Unresolvable names are per-target errors, not usage errors: names are resolved while
 streaming (a file of 100,000 names is not resolved up front), so a name that does not
-resolve becomes a :class:`NotContacted` item per port, of kind ``unresolved``. Resolution is blocking
-(``getaddrinfo``) in the thread that iterates; inject ``resolver`` to change that.
+resolve becomes a :class:`NotContacted` item per port, of kind ``unresolved``. Resolution
+is blocking (``getaddrinfo``) in the thread that iterates; inject ``resolver`` to change it.
 
 Endpoints are not deduplicated across specs (that would need memory proportional to the
 ranges); a range is streamed address by address, ports innermost.
