@@ -41,7 +41,7 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from pqcscan.cli import demo, inventory, scan, scan_certs  # noqa: F401 (registers commands)
+    from pqcscan.cli import demo, inventory, scan, scan_certs, scan_net  # noqa: F401 (registers)
 
     cli.add_command(scan.scan)
     cli.add_command(scan.init)
