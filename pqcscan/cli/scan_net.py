@@ -243,6 +243,45 @@ def ssh(app: AppContext, /, **kw: Any) -> None:
     run_network_scan(app, SshCollector((), options, connect), args, kw)
 
 
+@scan.command("net")
+@network_options
+@click.option("--starttls", metavar="PROTO", hidden=True)
+@click.option(
+    "--no-real-key-share",
+    is_flag=True,
+    help="Skip the full-size X25519MLKEM768 ClientHello (the PQ-intolerance check).",
+)
+@click.pass_obj
+def net(app: AppContext, /, **kw: Any) -> None:
+    """Sweep ranges, detect what speaks on each open port, and inventory TLS (implicit or
+    STARTTLS) and SSH endpoints; other open services are recorded without findings.
+
+    TARGETS: as for 'scan tls'. Default ports: the TLS ports, 22 and the STARTTLS ports.
+    """
+    from pqcscan.collectors.net import DEFAULT_NET_PORTS, NetCollector
+    from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
+    from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
+
+    args = network_args(app, NetCollector.name, DEFAULT_NET_PORTS, kw)
+    tuning = override(TlsOptions(), kw, "timeout", "retries", "budget")
+    tls = TlsCollector(
+        (),
+        TlsOptions(rate=args.rate, real_key_share=not kw["no_real_key_share"], **tuning),
+        limiter=args.limiter,
+    )
+    ssh = SshCollector(
+        (),
+        SshOptions(**override(SshOptions(), kw, "timeout", "retries", "budget")),
+        functools.partial(open_connection, limiter=args.limiter),
+    )
+    net_options: dict[str, Any] = {"limiter": args.limiter}
+    if kw["concurrency"] is not None:
+        net_options["concurrency"] = kw["concurrency"]
+    if kw["timeout"] is not None:
+        net_options["timeout"] = kw["timeout"]
+    run_network_scan(app, NetCollector(tls, ssh, **net_options), args, kw)
+
+
 def _trust_roots(files: tuple[Path, ...]) -> tuple[bytes, ...]:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
