@@ -36,7 +36,6 @@ from pqcscan.collectors.ssh.probe import (
     ProbeFailure,
     ProbeSettings,
     SshProbe,
-    open_tcp,
     probe,
 )
 
@@ -49,7 +48,6 @@ __all__ = [
     "SshOptions",
     "SshProbe",
     "build_item",
-    "open_tcp",
     "parse_target",
     "probe",
 ]

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pqcscan.collectors.ssh.classify import build_item
-from pqcscan.collectors.ssh.probe import Connector, ProbeSettings, open_tcp, probe
+from pqcscan.collectors.ssh.probe import Connector, ProbeSettings, probe
+from pqcscan.net.pacing import open_connection
 from pqcscan.results import CollectedItem, ErrorKind, ScanError
 from pqcscan.targets.model import Endpoint
 
@@ -58,9 +59,9 @@ def parse_target(spec: str, default_port: int = 22) -> Endpoint:
 class SshCollector:
     """Reads each endpoint's SSH banner, KEXINIT and host keys (an ``AsyncCollector``).
 
-    ``connect`` opens TCP connections (default: a plain ``asyncio`` connection). Pass the
-    shared network front end to pace and map connections the way every network collector
-    does, e.g. ``functools.partial(pqcscan.net.pacing.open_connection, limiter=limiter)``.
+    ``connect`` opens TCP connections: by default the shared network front end,
+    :func:`pqcscan.net.pacing.open_connection`, unpaced; pass
+    ``functools.partial(open_connection, limiter=limiter)`` to share a scan's rate limit.
     """
 
     name: ClassVar[str] = "ssh"
@@ -73,7 +74,7 @@ class SshCollector:
     ) -> None:
         self.targets = targets
         self.options = options or SshOptions()
-        self.connect: Connector = connect or open_tcp
+        self.connect: Connector = connect or open_connection
         self.concurrency = self.options.concurrency
         self.budget = self.options.budget
 

@@ -24,11 +24,13 @@ from pqcscan.collectors.ssh import hostkeys, kex, wire
 from pqcscan.collectors.ssh.hostkeys import HostKeyGroup
 from pqcscan.collectors.ssh.transport import Transport
 from pqcscan.collectors.ssh.wire import Banner, KexInit, SshDisconnect, SshProtocolError
+from pqcscan.net.pacing import open_connection
 from pqcscan.results import Capability, ErrorKind, Support
 from pqcscan.targets.model import Endpoint
 
-#: Opens a TCP connection within ``timeout`` seconds. Failures raise ``OSError`` /
-#: ``TimeoutError``, or any exception with an ``ErrorKind`` in ``.kind``.
+#: Opens a TCP connection within ``timeout`` seconds. Failures raise an exception with an
+#: ``ErrorKind`` in ``.kind`` (``pqcscan.net``'s ``ConnectFailure``), or ``OSError`` /
+#: ``TimeoutError``. The default is :func:`pqcscan.net.pacing.open_connection` (unpaced).
 Connector = Callable[
     [Endpoint, float], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]
 ]
@@ -36,13 +38,6 @@ Connector = Callable[
 #: The software version in our identification string.
 CLIENT_SOFTWARE = "pqcscan_0.1"
 _RETRYABLE = (ErrorKind.TIMEOUT, ErrorKind.RESET)
-
-
-async def open_tcp(
-    endpoint: Endpoint, timeout: float
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """The default connector: a plain TCP connection to the endpoint's address."""
-    return await asyncio.wait_for(asyncio.open_connection(endpoint.address, endpoint.port), timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +309,7 @@ def _not_tested(exc: BaseException) -> Capability:
 async def probe(
     endpoint: Endpoint,
     settings: ProbeSettings,
-    connect: Connector = open_tcp,
+    connect: Connector = open_connection,
     budget: float = 60.0,
 ) -> SshProbe:
     """Probe ``endpoint`` within ``budget`` seconds in all. Never raises for a bad server."""

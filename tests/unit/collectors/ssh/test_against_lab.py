@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
 from pqcscan.catalog import QuantumStatus
 from pqcscan.collectors.ssh import SshCollector, SshOptions
-from pqcscan.collectors.ssh.probe import open_tcp
 from pqcscan.demo.lab import ssh as lab
+from pqcscan.net.pacing import open_connection
 from pqcscan.results import AssetType, CollectedItem, Relation, Usage
 from pqcscan.targets.model import Endpoint
 
@@ -174,7 +175,7 @@ def test_a_host_key_connection_that_fails_is_not_tested_and_the_rest_stands() ->
             nonlocal calls
             calls += 1
             target = good if calls == 1 else silent
-            return await open_tcp(Endpoint(target.address, target.port), timeout)
+            return await open_connection(Endpoint(target.address, target.port), timeout)
 
         endpoint = Endpoint(good.address, good.port)
         collector = SshCollector([endpoint], SshOptions(timeout=2, budget=30), connect=connect)
@@ -206,7 +207,7 @@ def test_out_of_budget_host_keys_are_not_tested() -> None:
             nonlocal calls
             calls += 1
             target = good if calls == 1 else silent
-            return await open_tcp(Endpoint(target.address, target.port), timeout)
+            return await open_connection(Endpoint(target.address, target.port), timeout)
 
         endpoint = Endpoint(good.address, good.port)
         # the budget ends while the second connection waits: nothing is left for it
@@ -250,3 +251,22 @@ def test_lab_servers_are_stopped_when_the_block_fails() -> None:
     [server] = seen
     item = scan(server, retries=0)
     assert [e.kind.value for e in item.errors] == ["refused"]
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_ipv6_endpoint() -> None:
+    with lab.responder("ssh-pq-only-mlkem", host="::1") as server:
+        item = scan(server)
+    assert not item.errors
+    assert item.locator == server.endpoint == f"[::1]:{server.port}"
+    [endpoint] = [a for a in item.assets if a.type is AssetType.ENDPOINT]
+    assert endpoint.fingerprint == f"[::1]:{server.port}"
