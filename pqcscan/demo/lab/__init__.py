@@ -30,7 +30,7 @@ Classic, Python ``ssl`` (OpenSSL 3.0):
   ChaCha20 suites; 3.0 defaults.
 - ``classic-rsa3072-tls13``: RSA-3072; TLS 1.3 only; 3.0 defaults.
 - ``classic-ecdsa-p256-tls12``: ECDSA P-256, ecdsa-with-SHA256; TLS 1.2 only; ECDHE-ECDSA
-  AES-GCM; curves x25519, secp256r1, x448, secp521r1, secp384r1.
+  AES-GCM; secp256r1 (in TLS 1.2 a one-curve hello must also name the certificate's curve).
 - ``classic-ecdsa-p384``: ECDSA P-384, ecdsa-with-SHA384; TLS 1.2+1.3; secp384r1 only.
 - ``classic-ed25519``: Ed25519, id-Ed25519; TLS 1.2+1.3; 3.0 defaults.
 

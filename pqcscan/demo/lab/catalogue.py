@@ -231,7 +231,8 @@ MIXED_TLS: Final = (
     "pqc-classic-groups",
 )
 """The cycle :meth:`~pqcscan.demo.lab.Lab.mixed` draws from: TLS endpoints only (no hostile
-server), 50 % classic, 30 % OpenSSL 3.5 (two of three with PQC groups), 20 % weak s_server."""
+server): 40 % classic Python ssl, 10 % SMTP STARTTLS, 30 % OpenSSL 3.5 (two of three with PQC
+groups), 20 % weak s_server."""
 
 
 def spec(name: str) -> ServerSpec:

@@ -17,7 +17,7 @@ bad-hrr             answers a HelloRetryRequest whose key_share extension claims
                     holds 2 (its length overruns the extensions block); then waits
 close               closes (FIN) right after accepting
 ssh-banner          sends an OpenSSH version banner; answers non-SSH input with "Invalid SSH
-                    identification string." and closes
+                    identification string." and closes its side
 half-open           reads and discards everything, never answers, keeps its side open after
                     the client's FIN
 ==================  ==========================================================================
