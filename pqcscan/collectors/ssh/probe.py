@@ -136,7 +136,7 @@ class _Prober:
         failure: ProbeFailure | None = None
         for _ in range(attempts):
             try:
-                session = await self._session_keeping_banner()
+                session = await self._first_session()
                 failure = None
                 break
             except _PartialFailure as partial:
@@ -168,15 +168,16 @@ class _Prober:
             host_keys_note=note,
         )
 
-    async def _session_keeping_banner(self) -> _Session:
-        """:meth:`_session`, with failures carrying the banner when it was already read."""
+    async def _first_session(self) -> _Session:
+        """:meth:`_open_session`; a failure carries the banner if it was read before."""
         banner_seen: list[Banner] = []
         try:
-            return await self._session_recording(banner_seen)
+            return await self._open_session(banner_seen)
         except Exception as exc:
             raise _PartialFailure(banner_seen[0] if banner_seen else None, failure_of(exc)) from exc
 
-    async def _session_recording(self, banner_seen: list[Banner]) -> _Session:
+    async def _open_session(self, banner_seen: list[Banner]) -> _Session:
+        """Connect, exchange identification strings and, for SSH-2, read the KEXINIT."""
         left = self._left()
         if left <= 0:
             raise TimeoutError("out of time budget")
@@ -226,7 +227,7 @@ class _Prober:
                 continue
             try:
                 if session is None:
-                    session = await self._session_recording([])
+                    session = await self._open_session([])
                 results.append(await self._fetch(session, group, method))
             except Exception as exc:
                 if self._left() <= 0:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import pickle
 import socket
+from typing import cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pqcscan.collectors.base import AsyncCollector
-from pqcscan.collectors.ssh import SshCollector, SshOptions, parse_target
+from pqcscan.collectors.ssh import Connector, SshCollector, SshOptions, parse_target, wire
 from pqcscan.collectors.ssh.probe import failure_of
 from pqcscan.results import ErrorKind
 from pqcscan.targets.model import Endpoint
@@ -144,3 +147,76 @@ def test_a_bug_never_escapes() -> None:
 )
 def test_failure_mapping(exc: BaseException, kind: ErrorKind) -> None:
     assert failure_of(exc).kind is kind
+
+
+# -- the whole probe against arbitrary server bytes (no network) ----------------------------
+
+_KEXINIT = wire.frame(
+    wire.build_kexinit(
+        wire.KexInit(
+            ("curve25519-sha256", "mlkem768x25519-sha256", "diffie-hellman-group14-sha256"),
+            ("ssh-ed25519", "rsa-sha2-512"),
+            ("aes128-ctr",),
+            ("aes128-ctr",),
+            ("hmac-sha2-256",),
+            ("hmac-sha2-256",),
+            ("none",),
+            ("none",),
+        )
+    )
+)
+
+
+class _Sink:
+    def write(self, data: bytes) -> None:
+        return None
+
+    async def drain(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    async def wait_closed(self) -> None:
+        return None
+
+
+def _replaying(server_bytes: bytes) -> Connector:
+    async def connect(
+        endpoint: Endpoint, timeout: float
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(server_bytes)
+        reader.feed_eof()
+        return reader, cast(asyncio.StreamWriter, _Sink())
+
+    return connect
+
+
+KINDS = {ErrorKind.PROTOCOL_ERROR, ErrorKind.RESET, ErrorKind.TIMEOUT}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_fuzz_probe_after_banner(data: bytes) -> None:
+    endpoint = Endpoint("127.0.0.1", 22)
+    c = SshCollector(
+        [endpoint], SshOptions(timeout=5, retries=0), connect=_replaying(b"SSH-2.0-fuzz\r\n" + data)
+    )
+    item = c.collect_sync(endpoint)
+    assert {e.kind for e in item.errors} <= KINDS
+    assert item.assets  # the banner was read: the endpoint is known
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(min_size=1, max_size=400))
+def test_fuzz_probe_key_exchange_reply(data: bytes) -> None:
+    """A good KEXINIT, then an arbitrary key-exchange reply: host keys are not tested, the
+    endpoint and its algorithm lists stand."""
+    endpoint = Endpoint("127.0.0.1", 22)
+    stream = b"SSH-2.0-fuzz\r\n" + _KEXINIT + wire.frame(bytes([31]) + data)
+    c = SshCollector([endpoint], SshOptions(timeout=5, retries=0), connect=_replaying(stream))
+    item = c.collect_sync(endpoint)
+    assert not item.errors
+    caps = dict(item.assets[0].details_dict()["capabilities"])  # type: ignore[arg-type]
+    assert caps["host-key:ssh-ed25519"].startswith("not-tested")
