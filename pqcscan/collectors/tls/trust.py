@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -307,7 +308,7 @@ class TrustValidator:
             return TrustResult(True, name_note, METHOD_CRYPTOGRAPHY, tuple(stores))
         problems = self._problems(certs, hostname, now)
         if not problems:
-            problems = [f"invalid chain: {last_error}" if last_error else "invalid chain"]
+            problems = [_readable(last_error)]
         return TrustResult(False, "; ".join(problems), METHOD_CRYPTOGRAPHY, tuple(stores))
 
     def _anchor(self, cert: x509.Certificate) -> bool:
@@ -390,6 +391,20 @@ class TrustValidator:
             return TrustResult(False, "; ".join(dict.fromkeys(problems)), METHOD_REDUCED, stores)
         note = "" if hostname else "name not checked (no hostname)"
         return TrustResult(True, note, METHOD_REDUCED, stores)
+
+
+_FORBIDDEN = re.compile(r"Forbidden (public key|signature) algorithm.*?params: (\w+)")
+
+
+def _readable(message: str) -> str:
+    """cryptography's verification error, in words a user can act on."""
+    found = _FORBIDDEN.search(message)
+    if found:
+        what, name = found.groups()
+        return f"the Web PKI profile forbids the {what} algorithm {name}"
+    if not message:
+        return "invalid chain"
+    return "invalid chain: " + message.removeprefix("validation failed: ")[:200]
 
 
 def _role(i: int, cert: x509.Certificate, top: x509.Certificate) -> str:
