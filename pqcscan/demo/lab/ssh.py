@@ -15,9 +15,18 @@ block ends.
   which error a careful scanner reports.
 
 Servers are :class:`SshLabServer` values with the lab's common shape (``name``, ``kind``,
-``address``, ``port``, ``description``, ``expected``). The expected facts are computed here
-from the configuration and the generated keys (OpenSSH fingerprints with ``hashlib``), not by
-the collector's classification.
+``engine``, ``address``, ``port``, ``description``, ``expected``, ``pid``, ``endpoint``). The
+expected facts are computed here from the configuration, ``sshd -T`` and the generated keys
+(OpenSSH fingerprints with ``hashlib``), never by the collector's classification. The Python
+servers run on the lab's shared asyncio loop (:class:`~pqcscan.demo.lab.loop.AsyncServer`);
+the responder reuses the collector's wire code for framing and the server side of each key
+exchange, so against it the collector is checked for what it *reports*, while its key
+exchanges are checked independently against sshd and the RFC-written servers of the tests.
+
+Limits: sshd cannot bind port 0, so a free port is picked and sshd restarted on another if it
+was taken meanwhile; ``/run/sshd`` is created when missing (root). OpenSSH 9.2 offers
+``sntrup761x25519-sha512`` but not ``mlkem768x25519-sha256``: the ML-KEM hybrid comes from
+the responder.
 """
 
 from __future__ import annotations
