@@ -11,7 +11,7 @@ block ends.
 * :func:`responder` serves a configurable identification string and KEXINIT (any names:
   ML-KEM hybrids, SSH-1, legacy algorithms) and answers the key exchanges it can
   (curve25519, ECDH, MODP groups, ``mlkem768x25519-sha256``) with host keys generated here.
-* :func:`hostile_server` misbehaves on purpose (see :class:`HostileBehaviour`); its facts say
+* :func:`hostile_server` misbehaves on purpose (see :class:`SshHostileBehaviour`); its facts say
   which error a careful scanner reports.
 
 Servers are :class:`SshLabServer` values with the lab's common shape (``name``, ``kind``,
@@ -441,7 +441,7 @@ def responder(config: ResponderConfig | str, host: str = "127.0.0.1") -> Iterato
 # --------------------------------------------------------------------------- hostile servers
 
 
-class HostileBehaviour(StrEnum):
+class SshHostileBehaviour(StrEnum):
     """How a hostile SSH server misbehaves."""
 
     SILENT = "silent"  # accepts, never sends anything
@@ -459,55 +459,63 @@ class HostileBehaviour(StrEnum):
 
 
 _BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
-_HOSTILE_FACTS: dict[HostileBehaviour, tuple[str, ErrorKind, frozenset[ErrorKind]]] = {
-    HostileBehaviour.SILENT: ("accepts and never sends", ErrorKind.TIMEOUT, frozenset()),
-    HostileBehaviour.BANNER_THEN_SILENCE: (
+_HOSTILE_FACTS: dict[SshHostileBehaviour, tuple[str, ErrorKind, frozenset[ErrorKind]]] = {
+    SshHostileBehaviour.SILENT: ("accepts and never sends", ErrorKind.TIMEOUT, frozenset()),
+    SshHostileBehaviour.BANNER_THEN_SILENCE: (
         "identification string, then silence",
         ErrorKind.TIMEOUT,
         frozenset(),
     ),
-    HostileBehaviour.GARBAGE_LENGTH: (
+    SshHostileBehaviour.GARBAGE_LENGTH: (
         "identification string, then a 2 GiB packet length",
         ErrorKind.PROTOCOL_ERROR,
         frozenset(),
     ),
-    HostileBehaviour.ENDLESS_BANNER: (
+    SshHostileBehaviour.ENDLESS_BANNER: (
         "an identification line that never ends",
         ErrorKind.PROTOCOL_ERROR,
         frozenset(),
     ),
-    HostileBehaviour.TRUNCATED_KEXINIT: (
+    SshHostileBehaviour.TRUNCATED_KEXINIT: (
         "a KEXINIT packet whose name-list runs past its end",
         ErrorKind.PROTOCOL_ERROR,
         frozenset(),
     ),
-    HostileBehaviour.CUT_KEXINIT: (
+    SshHostileBehaviour.CUT_KEXINIT: (
         "half a KEXINIT packet, then the connection closes",
         ErrorKind.PROTOCOL_ERROR,
         frozenset({ErrorKind.RESET}),
     ),
-    HostileBehaviour.DRIP: ("the identification one byte a second", ErrorKind.TIMEOUT, frozenset()),
-    HostileBehaviour.RESET_AFTER_BANNER: (
+    SshHostileBehaviour.DRIP: (
+        "the identification one byte a second",
+        ErrorKind.TIMEOUT,
+        frozenset(),
+    ),
+    SshHostileBehaviour.RESET_AFTER_BANNER: (
         "identification string, then a TCP reset",
         ErrorKind.RESET,
         frozenset(),
     ),
-    HostileBehaviour.CLOSE: (
+    SshHostileBehaviour.CLOSE: (
         "accepts and closes at once",
         ErrorKind.PROTOCOL_ERROR,
         frozenset({ErrorKind.RESET}),
     ),
-    HostileBehaviour.DISCONNECT: (
+    SshHostileBehaviour.DISCONNECT: (
         "identification string, then SSH_MSG_DISCONNECT (too many connections)",
         ErrorKind.PROTOCOL_ERROR,
         frozenset(),
     ),
-    HostileBehaviour.HTTP: (
+    SshHostileBehaviour.HTTP: (
         "an HTTP server",
         ErrorKind.PROTOCOL_ERROR,
         frozenset({ErrorKind.RESET}),
     ),
-    HostileBehaviour.TLS: ("a TLS server", ErrorKind.PROTOCOL_ERROR, frozenset({ErrorKind.RESET})),
+    SshHostileBehaviour.TLS: (
+        "a TLS server",
+        ErrorKind.PROTOCOL_ERROR,
+        frozenset({ErrorKind.RESET}),
+    ),
 }
 
 
@@ -519,56 +527,56 @@ def _truncated_kexinit() -> bytes:
 
 
 async def _hostile(
-    behaviour: HostileBehaviour, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    behaviour: SshHostileBehaviour, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     forever = asyncio.get_running_loop().create_future()  # cancelled when the server stops
-    if behaviour is HostileBehaviour.SILENT:
+    if behaviour is SshHostileBehaviour.SILENT:
         await forever
-    elif behaviour is HostileBehaviour.CLOSE:
+    elif behaviour is SshHostileBehaviour.CLOSE:
         writer.close()
-    elif behaviour is HostileBehaviour.DRIP:
+    elif behaviour is SshHostileBehaviour.DRIP:
         for byte in _BANNER:
             writer.write(bytes([byte]))
             await writer.drain()
             await asyncio.sleep(1.0)
-    elif behaviour is HostileBehaviour.ENDLESS_BANNER:
+    elif behaviour is SshHostileBehaviour.ENDLESS_BANNER:
         writer.write(b"SSH-2.0-")
         for _ in range(4096):  # 4 MiB at most, then give up
             writer.write(b"A" * 1024)
             await writer.drain()
             await asyncio.sleep(0.001)
         await forever
-    elif behaviour is HostileBehaviour.HTTP:
+    elif behaviour is SshHostileBehaviour.HTTP:
         await reader.readline()
         writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         await writer.drain()
         writer.close()
-    elif behaviour is HostileBehaviour.TLS:
+    elif behaviour is SshHostileBehaviour.TLS:
         await forever  # the TLS layer answers (or fails) before this handler runs
     else:
         writer.write(_BANNER)
         await writer.drain()
         await reader.readline()
-        if behaviour is HostileBehaviour.BANNER_THEN_SILENCE:
+        if behaviour is SshHostileBehaviour.BANNER_THEN_SILENCE:
             await forever
-        elif behaviour is HostileBehaviour.GARBAGE_LENGTH:
+        elif behaviour is SshHostileBehaviour.GARBAGE_LENGTH:
             writer.write(struct.pack(">I", 0x80000000) + os.urandom(64))
             await writer.drain()
             await forever
-        elif behaviour is HostileBehaviour.TRUNCATED_KEXINIT:
+        elif behaviour is SshHostileBehaviour.TRUNCATED_KEXINIT:
             writer.write(_truncated_kexinit())
             await writer.drain()
             await forever
-        elif behaviour is HostileBehaviour.CUT_KEXINIT:
+        elif behaviour is SshHostileBehaviour.CUT_KEXINIT:
             packet = wire.frame(_Responder(RESPONDERS["ssh-legacy"]).kexinit())
             writer.write(packet[: len(packet) // 2])
             await writer.drain()
             writer.close()
-        elif behaviour is HostileBehaviour.RESET_AFTER_BANNER:
+        elif behaviour is SshHostileBehaviour.RESET_AFTER_BANNER:
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()
-        elif behaviour is HostileBehaviour.DISCONNECT:
+        elif behaviour is SshHostileBehaviour.DISCONNECT:
             writer.write(wire.frame(wire.disconnect(12, "Too many connections")))
             await writer.drain()
             await forever
@@ -604,13 +612,13 @@ def _tls_context(directory: Path) -> ssl.SSLContext:
 
 @contextlib.contextmanager
 def hostile_server(
-    behaviour: HostileBehaviour | str, host: str = "127.0.0.1"
+    behaviour: SshHostileBehaviour | str, host: str = "127.0.0.1"
 ) -> Iterator[SshLabServer]:
     """Run a hostile server; its facts name the error a careful scanner reports."""
-    b = HostileBehaviour(behaviour)
+    b = SshHostileBehaviour(behaviour)
     description, error, also = _HOSTILE_FACTS[b]
     with tempfile.TemporaryDirectory(prefix="pqcscan-ssh-hostile-") as tmp:
-        context = _tls_context(Path(tmp)) if b is HostileBehaviour.TLS else None
+        context = _tls_context(Path(tmp)) if b is SshHostileBehaviour.TLS else None
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             if context is not None:  # a TLS server: the handshake meets our SSH banner
@@ -908,9 +916,9 @@ __all__ = [
     "RESPONDERS",
     "SSHD_CONFIGS",
     "HostKeyFact",
-    "HostileBehaviour",
     "ResponderConfig",
     "SshFacts",
+    "SshHostileBehaviour",
     "SshLabError",
     "SshLabServer",
     "SshdConfig",
@@ -921,4 +929,4 @@ __all__ = [
 ]
 
 #: Every hostile behaviour, for parametrised tests.
-HOSTILE_BEHAVIOURS: tuple[HostileBehaviour, ...] = tuple(HostileBehaviour)
+HOSTILE_BEHAVIOURS: tuple[SshHostileBehaviour, ...] = tuple(SshHostileBehaviour)

@@ -220,7 +220,7 @@ def test_out_of_budget_host_keys_are_not_tested() -> None:
 
 
 @pytest.mark.parametrize("behaviour", lab.HOSTILE_BEHAVIOURS, ids=str)
-def test_hostile_servers_become_scan_errors(behaviour: lab.HostileBehaviour) -> None:
+def test_hostile_servers_become_scan_errors(behaviour: lab.SshHostileBehaviour) -> None:
     with lab.hostile_server(behaviour) as server:
         item = scan(server, timeout=2, retries=0, budget=10)
     assert len(item.errors) == 1, item
