@@ -11,6 +11,7 @@ scanning the same things again moves ``last_seen`` and adds no duplicates.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,11 +97,18 @@ class RunRecorder:
         clock: Clock = utcnow,
         batch_size: int = 1000,
         resume: int | None = None,
+        flush_every: float = 2.0,
     ) -> None:
-        """Start a new run, or with ``resume`` reopen an unfinished one to complete it."""
+        """Start a new run, or with ``resume`` reopen an unfinished one to complete it.
+
+        Items are written every ``batch_size`` items or ``flush_every`` seconds, whichever
+        comes first, so a slow network scan killed mid-way loses seconds, not a batch.
+        """
         self.engine = engine
         self.clock = clock
         self.batch_size = batch_size
+        self.flush_every = flush_every
+        self._flushed_at = time.monotonic()
         self._buffer: list[ItemRows] = []
         self._statements: dict[str, BulkStatement] = {}
         self._finished = False
@@ -166,11 +174,15 @@ class RunRecorder:
     def add(self, item: CollectedItem | ItemRows) -> None:
         """Queue one item (as collected, or already rendered by :func:`rows.render`)."""
         self._buffer.append(item if isinstance(item, ItemRows) else render(item))
-        if len(self._buffer) >= self.batch_size:
+        if (
+            len(self._buffer) >= self.batch_size
+            or time.monotonic() - self._flushed_at >= self.flush_every
+        ):
             self.flush()
 
     def flush(self) -> None:
         """Write the queued items in one transaction."""
+        self._flushed_at = time.monotonic()
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
