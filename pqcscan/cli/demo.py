@@ -18,10 +18,16 @@ from pqcscan.cli.context import AppContext
     show_default=True,
     help="Where to build the demo files and inventory.",
 )
+@click.option(
+    "--no-network",
+    is_flag=True,
+    help="Skip the loopback lab (TLS, STARTTLS, SSH servers) and scan the files only.",
+)
 @click.pass_obj
-def demo(app: AppContext, folder: Path) -> None:
-    """Build demo certificates, keys and keystores, scan them into a fresh inventory there,
-    and print a summary."""
+def demo(app: AppContext, folder: Path, no_network: bool) -> None:
+    """Build demo certificates, keys and keystores and scan them into a fresh inventory
+    there; start a small loopback lab (classic, hybrid and PQ-only TLS, weak TLS, STARTTLS,
+    SSH) and scan it too; print a summary. Everything the demo starts, it stops."""
     from pqcscan.demo.runner import run_demo
 
-    click.echo(run_demo(folder.absolute()))
+    click.echo(run_demo(folder.absolute(), network=not no_network))

@@ -10,7 +10,7 @@ from pathlib import Path
 from pqcscan.catalog import STATUS_SEVERITY, Primitive, QuantumStatus, get_catalog
 from pqcscan.collectors.certs import CertificateCollector, CertScanOptions
 from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
-from pqcscan.inventory import ErrorRecord, FindingRecord, Inventory, RunSummary
+from pqcscan.inventory import ErrorRecord, FindingFilter, FindingRecord, Inventory, RunSummary
 from pqcscan.scan import run_scan
 
 INVENTORY_NAME = "inventory.db"
@@ -18,9 +18,10 @@ PUBLIC_KEY_PRIMITIVES = {Primitive.SIGNATURE, Primitive.KEM, Primitive.KEY_AGREE
 ASYMMETRIC_USAGES = {"authentication", "signature", "key-exchange", "key", "encryption"}
 
 
-def run_demo(folder: Path) -> str:
-    """Build the demo tree under ``folder``, scan it into ``folder/inventory.db`` and
-    return a summary for a person to read."""
+def run_demo(folder: Path, network: bool = True) -> str:
+    """Build the demo tree under ``folder``, scan it into ``folder/inventory.db``, start a
+    loopback lab and scan it too (unless ``network`` is false), and return a summary for a
+    person to read."""
     files = folder / "files"
     if files.exists():
         shutil.rmtree(files)
@@ -34,7 +35,21 @@ def run_demo(folder: Path) -> str:
         summary = run_scan(inventory, CertificateCollector(options), jobs=0)
         findings = list(inventory.findings())
         errors = inventory.errors(summary.run_id)
-    return summarize(files, db, summary, findings, errors)
+        text = summarize(files, db, summary, findings, errors)
+        if network:
+            text += "\n" + scan_network(inventory)
+    return text
+
+
+def scan_network(inventory: Inventory) -> str:
+    """Start the demo lab, scan it, stop it, and summarise what was found there."""
+    from pqcscan.demo.network import running_lab, scan_lab, summarize_lab
+
+    with running_lab() as servers:
+        summary = scan_lab(inventory, servers)
+    findings = list(inventory.findings(FindingFilter(run_id=summary.run_id)))
+    errors = {e.locator: f"{e.kind} ({e.message})" for e in inventory.errors(summary.run_id)}
+    return "\n".join(summarize_lab(servers, findings, errors))
 
 
 def _public_key_findings(findings: Iterable[FindingRecord]) -> list[FindingRecord]:

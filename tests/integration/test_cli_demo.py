@@ -28,6 +28,13 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     ):
         assert heading in text
     assert "ML-DSA-65" in text and "RSA 1024" in text
+    lab = text.split("Network lab", 1)[1]
+    hybrid = next(line for line in lab.splitlines() if line.strip().startswith("pqc-hybrid"))
+    assert "X25519MLKEM768 (hybrid)" in hybrid
+    pq_only = next(line for line in lab.splitlines() if "pqc-mlkem768-only" in line)
+    assert "ML-KEM-768 (quantum-safe)" in pq_only and "X25519 " not in pq_only
+    ssh = next(line for line in lab.splitlines() if "ssh-pq-only-mlkem" in line)
+    assert "X25519MLKEM768 (hybrid)" in ssh
     assert "broken/wrong-password.p12" in text
     db = folder / "inventory.db"
     listing = pqcscan("--db", str(db), "inventory", "--format", "json")
@@ -41,7 +48,8 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
         ("3DES", "classically-broken"),
     } <= got
     assert any(f["quantum_status"] == "hybrid" for f in findings)
-    errors = json.loads(pqcscan("--db", str(db), "errors", "--format", "json").stdout)["errors"]
+    errors = json.loads(pqcscan("--db", str(db), "errors", "1", "--format", "json").stdout)
+    errors = errors["errors"]
     assert {Path(e["locator"]).parent.name for e in errors} == {"broken"}
     # The demo password unlocked the stores: no keystore outside broken/ stays locked.
     assert not [e for e in errors if "broken" not in e["locator"]]
@@ -49,4 +57,4 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     again = pqcscan("demo", "--dir", str(folder))
     assert again.returncode == 0
     runs = json.loads(pqcscan("--db", str(db), "scans", "--format", "json").stdout)["scans"]
-    assert len(runs) == 1
+    assert [r["collector"] for r in runs] == ["net", "certs"]
