@@ -523,8 +523,11 @@ class Prober:
         )
         preferred13 = group_pref13[0]
         share_group = self._share_group(supported13, preferred13)
+        # Scheme probes never finish a handshake: any accepted group will do, the cheapest
+        # for both sides first (the certificate is fetched with the preferred group).
+        probe_group = self._share_group(supported13, None)
         schemes13, check13 = await asyncio.gather(
-            self._schemes13(share_group) if has13 else _value(None),
+            self._schemes13(probe_group) if has13 else _value(None),
             self._fetch13(supported13, share_group) if has13 else _value(None),
         )
         curve_pref12: tuple[int | None, Capability] = (None, tested("no ECDHE curve"))
@@ -653,7 +656,7 @@ class Prober:
             return await self._attempt(self._short13, Until.SERVER_HELLO)
         a = await self._attempt(lambda: self._hello12(v, legacy_suites()), Until.SERVER_HELLO_DONE)
         self._long_list_ok[v] = a.hello is not None
-        trouble = (a.error is not None and a.error.kind in (ErrorKind.RESET,)) or (
+        trouble = (a.error is not None and (a.error.kind is ErrorKind.RESET or a.error.closed)) or (
             a.reply is not None
             and a.reply.alert is not None
             and a.reply.alert.description in _LIST_TROUBLE_ALERTS
@@ -957,16 +960,12 @@ class Prober:
             reason = tested("no TLS 1.3 group this client can compute")
             return [(s, reason) for s in all_schemes()]
 
-        def build(scheme: int) -> Callable[[], ClientHelloSpec]:
-            def make() -> ClientHelloSpec:
-                share = make_key_share(group)
-                return self._hello13(
-                    groups=(group,),
-                    shares=(KeyShareEntry(group, share.public),),
-                    schemes=(scheme,),
-                )
+        # One share for every probe: none of them completes a handshake, and a fresh ML-KEM
+        # key pair per probe would cost more than the probe.
+        share = KeyShareEntry(group, make_key_share(group).public)
 
-            return make
+        def build(scheme: int) -> Callable[[], ClientHelloSpec]:
+            return lambda: self._hello13(groups=(group,), shares=(share,), schemes=(scheme,))
 
         async def one(scheme: int) -> tuple[int, Capability]:
             a = await self._attempt(build(scheme), Until.SERVER_HELLO)
@@ -1099,8 +1098,9 @@ class Prober:
             a = await self._attempt(lambda: self._short13(sni=False), Until.SERVER_HELLO)
         else:
             best = max(accepted)
+            suites = legacy_suites() if self._long_list_ok.get(best, True) else COMMON_SUITES
             a = await self._attempt(
-                lambda: self._hello12(best, legacy_suites(), sni=False), Until.SERVER_HELLO_DONE
+                lambda: self._hello12(best, suites, sni=False), Until.SERVER_HELLO_DONE
             )
         if a.hello is not None:
             return refused("the server answers without SNI")

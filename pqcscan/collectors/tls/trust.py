@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 from cryptography import x509
@@ -62,7 +62,7 @@ _ML_DSA_OIDS = {
 _CLASSIC_PREFIXES = ("1.2.840.113549.1.1.", "1.2.840.10045.4.", "1.3.101.112", "1.3.101.113")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TrustStore:
     """A named set of root certificates."""
 
@@ -73,11 +73,22 @@ class TrustStore:
     def store(self) -> Store:
         return _store(self)
 
+    @cached_property
+    def _by_subject(self) -> dict[bytes, list[x509.Certificate]]:
+        index: dict[bytes, list[x509.Certificate]] = {}
+        for cert in self.roots:
+            index.setdefault(cert.subject.public_bytes(), []).append(cert)
+        return index
+
+    @cached_property
+    def _ders(self) -> frozenset[bytes]:
+        return frozenset(c.public_bytes(Encoding.DER) for c in self.roots)
+
     def by_subject(self, subject: x509.Name) -> list[x509.Certificate]:
-        return [c for c in self.roots if c.subject == subject]
+        return self._by_subject.get(subject.public_bytes(), [])
 
     def contains(self, cert: x509.Certificate) -> bool:
-        return cert in self.roots
+        return cert.public_bytes(Encoding.DER) in self._ders
 
 
 _STORES: dict[int, Store] = {}

@@ -7,11 +7,11 @@ import pytest
 
 from pqcscan.collectors.tls.report import TlsReport
 from pqcscan.collectors.tls.wire import TlsVersion
-from pqcscan.demo.lab import GROUP_CODES, Engine, TlsFacts
+from pqcscan.demo.lab import GROUP_CODES, Engine, TlsFacts, serve
 from pqcscan.demo.lab.model import SUITE_CODES
 from pqcscan.results import Support
 
-from .conftest import ScanLab
+from .conftest import ScanLab, endpoint_of, run_report
 
 VERSIONS = {
     "SSLv3": TlsVersion.SSL3,
@@ -165,3 +165,19 @@ def test_signature_schemes(scan_lab: ScanLab) -> None:
     p256 = scan_lab("classic-ecdsa-p256-tls12").report.version(TlsVersion.TLS12)
     assert 0x0403 in p256.supported_schemes()
     assert p256.scheme(0x0804).state is Support.NOT_SUPPORTED
+
+
+def test_lab_root_as_custom_trust_store() -> None:
+    """The same chains validate once the lab root is a custom root; what the Web PKI profile
+    forbids (a SHA-1-signed leaf) stays untrusted, with that reason."""
+    for name, trusted, reason in (
+        ("classic-rsa2048", True, ""),
+        ("classic-ecdsa-p384", True, ""),
+        ("weak-sha1-cert", False, "the Web PKI profile forbids the signature algorithm"),
+    ):
+        with serve(name) as server:
+            root = server.tls.certificate.root.der
+            report = run_report(endpoint_of(server), trust_roots=(root,))
+        assert report.trust.trusted is trusted, (name, report.trust)
+        assert report.trust.reason.startswith(reason)
+        assert ("custom", "trusted" if trusted else "not trusted") in report.trust.stores

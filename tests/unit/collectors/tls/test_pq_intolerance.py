@@ -1,6 +1,7 @@
-"""PQ-intolerance: an endpoint (here a middlebox in front of a real PQC server) that answers a
-short ClientHello but resets when the hello grows past one packet, as a full-size hello with
-an X25519MLKEM768 key share does. The lab has no such server, so the test builds one."""
+"""Intolerant middleboxes in front of real servers: PQ-intolerance (answers a short ClientHello,
+resets when the hello grows past one packet, as a full-size hello with an X25519MLKEM768 key
+share does) and long-suite-list intolerance. The lab has no such server, so the test builds
+one: a proxy that resets any ClientHello record longer than its limit."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pqcscan.targets.model import Endpoint
 
 from .conftest import endpoint_of, run_report
 
-LIMIT = 1200  # bytes of ClientHello record the "middlebox" lets through
+LIMIT = 1200  # bytes of ClientHello record the PQ-intolerant "middlebox" lets through
 
 
 def _pump(src: socket.socket, dst: socket.socket) -> None:
@@ -28,11 +29,11 @@ def _pump(src: socket.socket, dst: socket.socket) -> None:
         dst.shutdown(socket.SHUT_WR)
 
 
-def _handle(client: socket.socket, backend: tuple[str, int]) -> None:
+def _handle(client: socket.socket, backend: tuple[str, int], limit: int) -> None:
     client.settimeout(10)
     try:
         header = client.recv(5, socket.MSG_WAITALL)
-        if len(header) == 5 and int.from_bytes(header[3:5], "big") > LIMIT:
+        if len(header) == 5 and int.from_bytes(header[3:5], "big") > limit:
             # Reset, as middleboxes that cannot reassemble a two-packet hello do.
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             client.close()
@@ -55,7 +56,7 @@ def _handle(client: socket.socket, backend: tuple[str, int]) -> None:
 
 
 @contextlib.contextmanager
-def intolerant_proxy(backend: tuple[str, int]) -> Iterator[int]:
+def intolerant_proxy(backend: tuple[str, int], limit: int = LIMIT) -> Iterator[int]:
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     listener.settimeout(0.2)
     stop = threading.Event()
@@ -68,7 +69,7 @@ def intolerant_proxy(backend: tuple[str, int]) -> Iterator[int]:
                 continue
             except OSError:
                 return
-            threading.Thread(target=_handle, args=(client, backend), daemon=True).start()
+            threading.Thread(target=_handle, args=(client, backend, limit), daemon=True).start()
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
@@ -103,3 +104,20 @@ def test_tolerant_endpoint_and_mode_off() -> None:
     assert off.pq_key_share.state is Support.NOT_TESTED
     assert off.pq_key_share.reason == "real key share mode off"
     assert off.pq_intolerant is None
+
+
+def test_long_suite_list_intolerance_falls_back_to_chunks() -> None:
+    """A middlebox that resets hellos over 700 bytes: our 964-byte TLS 1.2 hello (every
+    catalog suite) is reset, a short list gets through; enumeration then runs in chunks and
+    still finds every suite."""
+    with (
+        serve("classic-rsa2048") as server,
+        intolerant_proxy((server.address, server.port), limit=700) as port,
+    ):
+        report = run_report(Endpoint("127.0.0.1", port, server.hostname), retries=0)
+    tls12 = report.version(TlsVersion.TLS12)
+    assert tls12.support.state is Support.SUPPORTED
+    assert "TLS 1.2: the server refused a long suite list" in report.notes
+    assert set(tls12.suites) == set(server.tls.cipher_suite_codes)
+    assert tls12.suite_enumeration.state is Support.SUPPORTED
+    assert report.sni_required.state is Support.NOT_SUPPORTED  # no false "SNI required"
