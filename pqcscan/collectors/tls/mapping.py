@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pqcscan.catalog import Classification, get_catalog, is_grease
+from pqcscan.catalog import Classification, QuantumStatus, get_catalog, is_grease
 from pqcscan.collectors.certs.classify import certificate_chain_item, classify_public_key
 from pqcscan.collectors.certs.formats.x509 import parse_certificate
 from pqcscan.collectors.certs.parsed import ParseFailure
@@ -51,6 +51,8 @@ from pqcscan.results import (
 )
 
 COLLECTOR = "tls"
+#: Groups whose key exchange includes a post-quantum KEM (pure or hybrid).
+_PQ_STATUSES = frozenset({QuantumStatus.HYBRID, QuantumStatus.QUANTUM_SAFE})
 _USAGE_OF_PART = {
     "key_exchange": Usage.KEY_EXCHANGE,
     "authentication": Usage.AUTHENTICATION,
@@ -294,7 +296,7 @@ def _details(report: TlsReport) -> Details:
             tuple(
                 f"{_code(g)} {group_name(g)}"
                 for g in report.version(TlsVersion.TLS13).supported_groups()
-                if g in (0x0200, 0x0201, 0x0202, 0x11EB, 0x11EC, 0x11ED, 0x11EE, 0x6399, 0x639A)
+                if get_catalog().classify_named("tls-group", g).status in _PQ_STATUSES
             ),
         ),
         (

@@ -30,6 +30,7 @@ output: a :class:`~pqcscan.collectors.tls.report.TlsReport`. Never raises for a 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -313,11 +314,11 @@ class Prober:
         self.connect = connect
         self.limiter = limiter
         self.trust = trust
-        self.sni = self.options.sni or endpoint.sni
+        self.notes: list[str] = []
+        self.sni = _sendable_name(self.options.sni or endpoint.sni, self.notes)
         self.starttls = protocol_for(endpoint, self.options.starttls)
         self.stats = ConnectionStats()
         self.errors: dict[tuple[ErrorKind, str], None] = {}
-        self.notes: list[str] = []
         self.chains: list[tuple[bytes, ...]] = []
         self.tls12_check: CertificateCheck | None = None
         self._deadline = 0.0
@@ -779,7 +780,7 @@ class Prober:
         until = Until.SERVER_HELLO if v == TlsVersion.TLS13 else Until.KEY_EXCHANGE
         while remaining:
             offered = tuple(remaining)
-            a = await self._attempt(lambda offered=offered: self._suite_hello(v, offered), until)  # type: ignore[misc]
+            a = await self._attempt(functools.partial(self._suite_hello, v, offered), until)
             sh = a.hello
             if sh is None:
                 refusal = self._refusal(a)
@@ -1108,6 +1109,18 @@ class Prober:
         if capability.state is Support.NOT_SUPPORTED:
             return Capability(Support.SUPPORTED, f"refused without SNI ({capability.reason})")
         return capability
+
+
+def _sendable_name(name: str | None, notes: list[str]) -> str | None:
+    """``name`` if it can go in a server_name extension (IDNA), else None with a note."""
+    if not name:
+        return None
+    try:
+        name.encode("idna")
+    except UnicodeError:
+        notes.append(f"hostname {name!r} cannot be sent as SNI; probed without")
+        return None
+    return name
 
 
 async def _value(value: T) -> T:

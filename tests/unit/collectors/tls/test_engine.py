@@ -88,3 +88,17 @@ def test_collector_contract() -> None:
     assert args["targets"] == ["a.test:443", "[::1]:8443"] and args["rate"] == 50
     clone = pickle.loads(pickle.dumps(collector))
     assert clone.options == collector.options
+
+
+def test_ipv6_loopback_without_a_hostname() -> None:
+    with serve("pqc-mlkem768-only", host="::1") as server:
+        endpoint = Endpoint("::1", server.port)
+        item = asyncio.run(
+            TlsCollector([endpoint], TlsOptions(timeout=5)).collect_one_async(endpoint)
+        )
+    locator = f"[::1]:{server.port}"
+    assert item.errors == ()
+    assert [a.locator for a in item.assets] == [locator, f"{locator}#1", f"{locator}#2"]
+    details = item.assets[0].details_dict()
+    assert "sni" not in details  # no hostname: no SNI sent
+    assert details["sni_required"] == "not-tested: no hostname to send"
