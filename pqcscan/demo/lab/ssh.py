@@ -374,6 +374,12 @@ class _Responder:
         )
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Serve one client; a client that leaves early or speaks badly just ends it (a
+        scanner's port probes do both)."""
+        with contextlib.suppress(wire.SshProtocolError, wire.ConnectionClosed):
+            await self._serve(reader, writer)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         loop = asyncio.get_running_loop()
         t = Transport(reader, writer, loop.time() + SESSION_TIMEOUT)
         c = self.config
