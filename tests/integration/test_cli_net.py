@@ -141,3 +141,28 @@ def _count(db: Path, sql: str) -> int:
             return int(conn.execute(sql).fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_resume_completes_it(tmp_path: Path) -> None:
+    db = tmp_path / "inv.db"
+    args = ["scan", "net", "127.0.16.0/22", "-p", "9", "--rate", "200"]
+    scan = subprocess.Popen(
+        [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and scan.poll() is None:
+        if db.exists() and _count(db, "SELECT count(*) FROM scan_items") >= 50:
+            break
+        time.sleep(0.02)
+    scan.send_signal(signal.SIGINT)
+    _, stderr = scan.communicate(timeout=60)
+    assert scan.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    [(status,)] = sqlite3.connect(db).execute("SELECT status FROM scan_runs").fetchall()
+    assert status == "interrupted"
+    resumed = pqcscan(db, "scan", "net", "--resume", "1")
+    assert resumed.returncode == 0, resumed.stderr
+    assert _count(db, "SELECT count(*) FROM scan_items") == 1022
