@@ -31,6 +31,9 @@ class AssetType(StrEnum):
     FILE = "file"  # fingerprint: absolute path
     ENDPOINT = "endpoint"  # fingerprint: host:port[:sni]
     PACKAGE = "package"  # fingerprint: purl
+    #: Declared, not scanned: HSMs, appliances, ATMs/POS, mainframe parts, vendor products
+    #: (``pqcscan import assets``); fingerprint: the declared id, else vendor/product/version.
+    HARDWARE = "hardware"
 
 
 class Usage(StrEnum):
