@@ -11,6 +11,9 @@ Tables
   finding_sightings  which run saw which finding (scan history, for diffs)
   scan_errors        what a run could not read, and why
   scan_items         the units (files, endpoints) a run has finished, for --resume
+  business_contexts  loaded business contexts (services, data classes, mapping rules)
+  risk_runs          rankings: model version, profile and context hashes
+  risk_items         ranked migration items with their explanations
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -179,6 +183,54 @@ class ScanItem(Base):
     unit_key: Mapped[str] = mapped_column(Text)
 
 
+class BusinessContextRow(Base):
+    """A loaded business context (``pqcscan context load``): the validated document."""
+
+    __tablename__ = "business_contexts"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)  # the file it was loaded from
+    loaded_at: Mapped[datetime]
+    document: Mapped[dict[str, Any]]  # the validated context as JSON
+
+
+class RiskRun(Base):
+    """One ranking of the inventory (``pqcscan rank``): model, profile and context used."""
+
+    __tablename__ = "risk_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+    model_version: Mapped[str] = mapped_column(String(64))
+    profile_name: Mapped[str] = mapped_column(String(200))
+    profile_sha256: Mapped[str] = mapped_column(String(64))
+    context_name: Mapped[str | None] = mapped_column(String(200))
+    context_sha256: Mapped[str | None] = mapped_column(String(64))
+    as_of: Mapped[str] = mapped_column(String(10))  # ISO date the scores hold for
+    crqc_year: Mapped[int]
+    items: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[dict[str, Any]]  # counts per wave, unmapped assets...
+
+
+class RiskItemRow(Base):
+    """One ranked migration item of a risk run, with its full explanation."""
+
+    __tablename__ = "risk_items"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # backlog order
+    key: Mapped[str] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    score: Mapped[float] = mapped_column(Float)
+    wave: Mapped[str] = mapped_column(String(16))
+    item: Mapped[dict[str, Any]]  # the RankedItem as JSON (factors, Mosca, reasons...)
+
+
 #: Core table handles, for the batched statements of store.py and query.py.
 SCAN_RUNS = cast(Table, ScanRun.__table__)
 ASSETS = cast(Table, AssetRow.__table__)
@@ -188,3 +240,6 @@ ASSET_SIGHTINGS = cast(Table, AssetSighting.__table__)
 FINDING_SIGHTINGS = cast(Table, FindingSighting.__table__)
 SCAN_ERRORS = cast(Table, ScanErrorRow.__table__)
 SCAN_ITEMS = cast(Table, ScanItem.__table__)
+BUSINESS_CONTEXTS = cast(Table, BusinessContextRow.__table__)
+RISK_RUNS = cast(Table, RiskRun.__table__)
+RISK_ITEMS = cast(Table, RiskItemRow.__table__)
