@@ -41,6 +41,7 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
 
 
 def _register() -> None:
+    import pqcscan.cli.business  # noqa: F401 (registers context and import)
     from pqcscan.cli import demo, inventory, scan, scan_certs, scan_net  # noqa: F401 (registers)
 
     cli.add_command(scan.scan)
