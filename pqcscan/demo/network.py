@@ -19,7 +19,8 @@ from pqcscan.collectors.net import NetCollector
 from pqcscan.collectors.planned import PlannedCollector
 from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
 from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
-from pqcscan.demo.lab import Lab
+from pqcscan.demo.lab import STANDARD, serve
+from pqcscan.demo.lab.process import LabStartError
 from pqcscan.demo.lab.ssh import SshLabError, responder, sshd_server
 from pqcscan.inventory import FindingRecord, Inventory, RunSummary
 from pqcscan.scan import run_scan
@@ -37,10 +38,20 @@ class LabEndpoint:
 
 @contextlib.contextmanager
 def running_lab() -> Iterator[list[LabEndpoint]]:
-    """Start the demo lab; yield its endpoints; stop everything on the way out."""
+    """Start the demo lab; yield its endpoints; stop everything on the way out.
+
+    A server that cannot start here (Debian's ``openssl`` or ``sshd`` missing) is left out
+    with a note; the rest of the demo goes on.
+    """
     with contextlib.ExitStack() as stack:
-        tls = stack.enter_context(Lab.standard(host="127.0.0.1"))
-        servers = [LabEndpoint(s.name, s.endpoint, s.description) for s in tls.servers]
+        servers: list[LabEndpoint] = []
+        for name in STANDARD:
+            try:
+                tls = stack.enter_context(serve(name, "127.0.0.1"))
+            except (LabStartError, OSError) as exc:
+                servers.append(LabEndpoint(name, "", f"could not start here: {exc}"))
+                continue
+            servers.append(LabEndpoint(tls.name, tls.endpoint, tls.description))
         for name in SSH_RESPONDERS:
             ssh = stack.enter_context(responder(name))
             servers.append(LabEndpoint(name, ssh.endpoint, ssh.description))
@@ -55,7 +66,7 @@ def scan_lab(inventory: Inventory, servers: list[LabEndpoint]) -> RunSummary:
     tls = TlsCollector((), TlsOptions(timeout=2.0, budget=45.0, retries=0))
     ssh = SshCollector((), SshOptions(timeout=2.0, budget=30.0, retries=0))
     collector = NetCollector(tls, ssh, timeout=1.5)
-    plan = TargetPlan([s.endpoint for s in servers])
+    plan = TargetPlan([s.endpoint for s in servers if s.endpoint])
     return run_scan(inventory, PlannedCollector(collector, plan, {"demo": "lab"}))
 
 
@@ -72,7 +83,9 @@ def summarize_lab(
         got = by_endpoint.get(server.endpoint, [])
         versions = sorted({f"{f.algorithm} {f.parameter}" for f in got if f.usage == "protocol"})
         exchange = _key_exchange(got)
-        if server.endpoint in errors:
+        if not server.endpoint:
+            what = server.description
+        elif server.endpoint in errors:
             what = f"error: {errors[server.endpoint]}"
         elif not got:
             what = "open, no cryptography found"
