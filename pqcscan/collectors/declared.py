@@ -309,7 +309,11 @@ def build_item(row: DeclaredRow) -> CollectedItem:
     """The hardware asset and its findings, or an error item naming what is wrong."""
     locator = f"{row.path}:{row.line}"
     declared_at = f"{Path(row.path).name}:{row.line}"
-    problems: list[str] = [row.problem] if row.problem else []
+    if row.problem:
+        return CollectedItem(
+            locator, errors=(ScanError(locator, ErrorKind.MALFORMED, row.problem),)
+        )
+    problems: list[str] = []
     if row.duplicate_of:
         problems.append(f"duplicate id (first declared at line {row.duplicate_of})")
     cells = dict(row.cells)

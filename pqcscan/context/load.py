@@ -381,10 +381,10 @@ def _csv_kind(header: list[str], loc: _Loc, problems: Problems) -> tuple[str, tu
         elif column not in allowed:
             problems.add(loc.where, f"unknown column {column!r}{suggest(column, allowed)}")
         seen.add(column)
-    for column in required:
-        if column not in columns:
-            problems.add(loc.where, f"{kind} CSV: missing required column {column!r}")
-    return kind, allowed
+    missing = [c for c in required if c not in columns]
+    for column in missing:
+        problems.add(loc.where, f"{kind} CSV: missing required column {column!r}")
+    return ("", ()) if missing else (kind, allowed)
 
 
 def _csv_mapping(entry: _Entry, problems: Problems) -> _Entry:
@@ -393,10 +393,10 @@ def _csv_mapping(entry: _Entry, problems: Problems) -> _Entry:
     kind = fields.pop("kind", None)
     pattern = fields.pop("pattern", None)
     label = _mapping_label(entry)
-    if kind is None:
-        problems.add(entry.loc.where, f"{label}: missing required key 'kind'")
-    elif pattern is None:
-        problems.add(entry.loc.where, f"{label}: missing required key 'pattern'")
+    if kind is None or pattern is None:
+        missing = "kind" if kind is None else "pattern"
+        problems.add(entry.loc.where, f"{label}: missing required key {missing!r}")
+        fields["_invalid"] = _Raw("", entry.loc)
     else:
         k = str(kind.value).strip().lower()
         if k in KINDS:
@@ -419,7 +419,8 @@ class _Builder:
     def text(self, raw: _Raw, label: str, key: str) -> str | None:
         if isinstance(raw.value, str):
             return raw.value.strip()
-        self.p.add(raw.loc.where, f"{label}: {key} must be text, got {_show(raw.value)}")
+        hint = " (put text in quotes)" if isinstance(raw.value, bool | int | float) else ""
+        self.p.add(raw.loc.where, f"{label}: {key} must be text, got {_show(raw.value)}{hint}")
         return None
 
     def years(self, raw: _Raw, label: str, key: str) -> float | None:
@@ -501,6 +502,10 @@ class _Builder:
         return False
 
 
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _service_label(entry: _Entry, index: int) -> str:
     raw = entry.fields.get("id")
     if raw is not None and isinstance(raw.value, str) and raw.value.strip():
@@ -521,6 +526,10 @@ class _Built:
     services: dict[str, tuple[Service, _Loc]] = field(default_factory=dict)
     #: (service id, referenced name, where) for the checks that need every service first.
     class_refs: list[tuple[str, str, _Loc]] = field(default_factory=list)
+    #: Every well-formed id / name declared, valid or not, with its first place: references
+    #: to a declared but invalid entry are not reported again as unknown.
+    service_ids: dict[str, _Loc] = field(default_factory=dict)
+    class_names: dict[str, _Loc] = field(default_factory=dict)
     dependency_refs: list[tuple[str, str, _Loc]] = field(default_factory=list)
     rules: list[tuple[MappingRule, _Raw]] = field(default_factory=list)
 
@@ -535,6 +544,11 @@ def _build_data_classes(b: _Builder, entries: Iterable[_Entry], out: _Built) -> 
         if not b.slug(name, entry.loc, "data class name"):
             continue
         label = f"data class {name!r}"
+        if name in out.class_names:
+            first = out.class_names[name]
+            b.p.add(entry.loc.where, f"duplicate data class {name!r} (first at {first.where})")
+            continue
+        out.class_names[name] = entry.loc
         raw = entry.fields.get("retention_years")
         if raw is None:
             b.p.add(entry.loc.where, f"{label}: missing required key 'retention_years'")
@@ -542,10 +556,6 @@ def _build_data_classes(b: _Builder, entries: Iterable[_Entry], out: _Built) -> 
         years = b.years(raw, label, "retention_years")
         desc_raw = entry.fields.get("description")
         description = (b.text(desc_raw, label, "description") if desc_raw else "") or ""
-        if name in out.data_classes:
-            first = out.data_classes[name][1]
-            b.p.add(entry.loc.where, f"duplicate data class {name!r} (first at {first.where})")
-            continue
         if years is not None:
             out.data_classes[name] = (DataClass(name, years, description), entry.loc)
 
@@ -595,14 +605,18 @@ def _build_services(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
         classes = b.names(f["data_classes"], label, "data_classes") if "data_classes" in f else []
         depends = b.names(f["depends_on"], label, "depends_on") if "depends_on" in f else []
         tags = [t.lower() for t, _ in b.names(f["tags"], label, "tags")] if "tags" in f else []
+        if ok and sid is not None and id_raw is not None:
+            if sid in out.service_ids:
+                first = out.service_ids[sid]
+                b.p.add(
+                    id_raw.loc.where,
+                    f"duplicate service id {sid!r} (first declared at {first.where})",
+                )
+                continue
+            out.service_ids[sid] = entry.loc
+            out.class_refs.extend((sid, n, loc) for n, loc in classes)
+            out.dependency_refs.extend((sid, n, loc) for n, loc in depends)
         if not ok or sid is None or impact is None:
-            continue
-        if sid in out.services:
-            first = out.services[sid][1]
-            b.p.add(
-                id_raw.loc.where if id_raw else entry.loc.where,
-                f"duplicate service id {sid!r} (first declared at {first.where})",
-            )
             continue
         service = Service(
             id=sid,
@@ -620,24 +634,22 @@ def _build_services(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
             source=entry.loc.source,
         )
         out.services[sid] = (service, entry.loc)
-        out.class_refs.extend((sid, n, loc) for n, loc in classes)
-        out.dependency_refs.extend((sid, n, loc) for n, loc in depends)
 
 
 def _check_references(b: _Builder, out: _Built) -> None:
-    classes = sorted(out.data_classes)
+    classes = sorted(out.class_names)
     for sid, name, loc in out.class_refs:
-        if name not in out.data_classes:
+        if name not in out.class_names:
             hint = suggest(name, classes) if classes else " (no data classes declared)"
             b.p.add(loc.where, f"service {sid!r}: unknown data class {name!r}{hint}")
     for sid, name, loc in out.dependency_refs:
         if name == sid:
             b.p.add(loc.where, f"service {sid!r}: depends on itself")
-        elif name not in out.services:
+        elif name not in out.service_ids:
             b.p.add(
                 loc.where,
                 f"service {sid!r}: depends on unknown service {name!r}"
-                + suggest(name, sorted(out.services)),
+                + suggest(name, sorted(out.service_ids)),
             )
 
 
@@ -673,7 +685,7 @@ def _patterns(b: _Builder, raw: _Raw, label: str, kind: MatchKind) -> list[str]:
 
 
 def _build_mappings(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None:
-    services = sorted(out.services)
+    services = sorted(out.service_ids)
     for entry in entries:
         f = entry.fields
         label = _mapping_label(entry)
@@ -682,7 +694,7 @@ def _build_mappings(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
             b.p.add(entry.loc.where, f"{label}: missing required key 'service'")
         else:
             service = b.text(f["service"], label, "service")
-            if service is not None and service not in out.services:
+            if service is not None and service not in out.service_ids:
                 b.p.add(
                     f["service"].loc.where,
                     f"mapping: unknown service {service!r}{suggest(service, services)}",
@@ -711,7 +723,7 @@ def _build_mappings(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
                         loc.where, f"{label}: unknown asset type {t!r}{suggest(t, ASSET_TYPES)}"
                     )
                 elif t not in KIND_ASSET_TYPES[kind]:
-                    can = ", ".join(sorted(KIND_ASSET_TYPES[kind]))
+                    can = _and(sorted(KIND_ASSET_TYPES[kind]))
                     b.p.add(
                         loc.where,
                         f"{label}: a {kind.value} rule matches {can} assets, never {t}",
@@ -719,7 +731,7 @@ def _build_mappings(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
                 else:
                     types.append(t)
         patterns = _patterns(b, f[kind.value], label, kind)
-        if service is None:
+        if service is None or service not in out.services:
             continue
         raw = f[kind.value]
         for pattern in patterns:

@@ -58,8 +58,18 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
-        if self.items:
-            raise ContextError(self.items)
+        """Raise every problem, by file (in the order first met) and line."""
+        if not self.items:
+            return
+        files: dict[str, int] = {}
+
+        def key(p: Problem) -> tuple[int, int]:
+            name, _, line = p.where.rpartition(":")
+            if not line.isdigit():
+                name, line = p.where, "0"
+            return files.setdefault(name, len(files)), int(line)
+
+        raise ContextError(sorted(self.items, key=key))
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -68,4 +78,6 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     if close:
         return f" (did you mean {close[0]!r}?)"
-    return f" (one of {', '.join(options)})" if options else ""
+    if not options or len(options) > 12:
+        return ""
+    return f" (one of {', '.join(options)})"
