@@ -56,11 +56,23 @@ class Mosca:
     y_source: str
     z: float  # years until the assumed CRQC
     z_source: str
+    #: The assumed CRQC year Z counts to (added in pqcscan-risk/1; 0 in older records).
+    crqc_year: int = 0
 
     @property
     def gap(self) -> float:
         """X + Y - Z: > 0 means already late by that many years."""
         return round(self.x + self.y - self.z, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Dependant:
+    """A business service that depends on an item (directly or through links)."""
+
+    service: str  # service id ("context/id" when two contexts use the same id)
+    impact: int
+    #: True when a mapping rule attaches the service to the item's asset itself.
+    direct: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,20 @@ class RankedItem:
     remediation: tuple[str, ...]
     deadlines: tuple[str, ...]  # "NIST IR 8547: disallowed from 2036 (citation)"
     due: date | None  # suggested due date from the wave
+    # -- added with the risk engine (defaults keep stored records readable) -------------------
+    #: Every service depending on it; ``services``/``dependants`` list at most the profile's
+    #: ``explain.max_services`` of them, worst first.
+    service_count: int = 0
+    dependants: tuple[Dependant, ...] = ()
+    #: Observed and derived signals the rules read ("tls13", "hybrid-accepted", "public",
+    #: "ca", "vendor-controlled", "support-ends-before-migration"...), sorted.
+    signals: tuple[str, ...] = ()
+    #: The wave its own rule gave, before precedence pulled it forward (None: not pulled).
+    rule_wave: Wave | None = None
+    #: Why the due date is what it is ("wave now: 12 months", "NIST IR 8547 deadline - Y").
+    due_basis: str = ""
+    #: Extra reported-only metrics, e.g. ("betweenness", 0.0123).
+    metrics: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,5 +132,12 @@ class RiskResult:
     context_sha256: str | None
     as_of: date
     crqc_year: int
-    #: Assets no mapping rule attached to a service (they got the default impact).
+    #: Assets with items that no service reaches, directly or through links (they got the
+    #: default impact), as ``<asset type>:<fingerprint>``, sorted.
     unmapped_assets: tuple[str, ...] = ()
+    #: The profile's statement of what the CRQC year means ("precautionary assumption ...").
+    crqc_assumption: str = ""
+    #: "year" (T from the Mosca gap) or "cdf" (T = P(CRQC within X + Y)).
+    crqc_model: str = "year"
+    #: Things a reader of the ranking should know (ignored references, disabled options...).
+    notes: tuple[str, ...] = ()

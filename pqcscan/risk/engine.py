@@ -1,0 +1,254 @@
+"""``rank()``: from an inventory snapshot, business contexts and a profile to a backlog.
+
+Steps (each in its own module): items (:mod:`.items`) -> dependency graph and propagation of
+the services' context (:mod:`.graph`) -> factors and score (:mod:`.factors`) -> waves,
+precedence, order and due dates (:mod:`.waves`) -> remediation (:mod:`.remediation`) ->
+explanations (:mod:`.explain`). The function is pure and deterministic: the same inputs give
+the same items in the same order, whatever the order of the snapshot's tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from pqcscan.catalog import Deadline, get_catalog
+from pqcscan.context.model import BusinessContext
+from pqcscan.inventory.snapshot import Snapshot
+from pqcscan.risk.explain import dependants_phrase, wave_reason
+from pqcscan.risk.factors import Assessment, Scorer
+from pqcscan.risk.graph import betweenness, build_graph, propagate
+from pqcscan.risk.items import (
+    ItemBuilder,
+    WorkItem,
+    endpoint_address,
+    is_public_address,
+    publicly_trusted,
+    years_between,
+)
+from pqcscan.risk.model import Dependant, RankedItem, RiskResult, Wave
+from pqcscan.risk.profile import RiskProfile
+from pqcscan.risk.remediation import remediate
+from pqcscan.risk.services import Services, direct_attachments, resolve_services
+from pqcscan.risk.waves import Schedule, due_date, precedence_edges, rule_wave, schedule
+
+MODEL_VERSION = "pqcscan-risk/1"
+
+
+def _contexts(
+    contexts: BusinessContext | Sequence[BusinessContext] | None,
+) -> list[BusinessContext]:
+    if contexts is None:
+        return []
+    if isinstance(contexts, BusinessContext):
+        return [contexts]
+    return list(contexts)
+
+
+def _sorted_snapshot(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot with every tuple in id order (input order must not matter)."""
+    return Snapshot(
+        tuple(sorted(snapshot.assets, key=lambda a: a.id)),
+        tuple(sorted(snapshot.findings, key=lambda f: f.id)),
+        tuple(
+            sorted(set(snapshot.links), key=lambda lk: (lk.source_id, lk.relation, lk.target_id))
+        ),
+    )
+
+
+def deadline_text(d: Deadline) -> str:
+    scope = f" [{d.scope}]" if d.scope else ""
+    note = f": {d.note}" if d.note else ""
+    return f"{d.regime_name}{scope}: {d.action} from {d.year}{note} ({d.citation})"
+
+
+def _wave_rule(s: Schedule) -> str:
+    if s.pulled == "precedence":
+        return f"P1 precedence (own rule {s.rule_id})"
+    if s.pulled == "cycle":
+        return f"S1 dependency cycle (own rule {s.rule_id})"
+    return f"{s.rule_id} {s.rule_label}"
+
+
+def _ranked(
+    item: WorkItem,
+    a: Assessment,
+    s: Schedule,
+    items: Sequence[WorkItem],
+    scorer: Scorer,
+    services: Services,
+    as_of: date,
+    profile: RiskProfile,
+    metric: float | None,
+) -> RankedItem:
+    earliest_label = a.deadlines[0].regime_name if a.deadlines else ""
+    due, basis = due_date(s.wave, as_of, profile, a.earliest, earliest_label, a.y)
+    mosca = replace(scorer.mosca(a), crqc_year=profile.crqc_year)
+    deps = dependants_phrase(a.service_count, len(services), a.impact_sum, a.dependants, services)
+    return RankedItem(
+        key=item.key,
+        asset_id=item.asset.id,
+        asset_type=item.asset.type,
+        locator=item.asset.locator,
+        title=item.title,
+        usage=item.use,
+        threat=item.threat,
+        algorithms=item.displays,
+        status=item.status,
+        score=a.score,
+        wave=s.wave,
+        wave_rule=_wave_rule(s),
+        wave_reason=wave_reason(item, s, deps),
+        confidence=a.confidence,
+        needs_context=a.needs_context,
+        mosca=mosca,
+        factors=a.factors,
+        services=tuple(d.label for d in a.dependants),
+        owner=a.owner,
+        blocks=tuple(items[m].key for m in s.blocks),
+        blocked_by=tuple(items[m].key for m in s.blocked_by),
+        evidence=tuple(item.evidence),
+        remediation=remediate(item, as_of),
+        deadlines=tuple(deadline_text(d) for d in a.deadlines),
+        due=due,
+        service_count=a.service_count,
+        dependants=tuple(Dependant(d.label, d.impact, d.direct) for d in a.dependants),
+        signals=tuple(sorted(item.signals)),
+        rule_wave=s.rule_wave if s.pulled else None,
+        due_basis=basis,
+        metrics=(("betweenness", metric),) if metric is not None else (),
+    )
+
+
+def rank(
+    snapshot: Snapshot,
+    contexts: BusinessContext | Sequence[BusinessContext] | None,
+    mapping: Any,
+    profile: RiskProfile,
+    as_of: date,
+) -> RiskResult:
+    """Rank every migration item of ``snapshot`` into a backlog.
+
+    ``contexts`` are the loaded business contexts (or none); ``mapping`` is the result of
+    :func:`pqcscan.context.mapping.map_assets` (or a plain ``{asset id: ((service id, rule),
+    ...)}`` dict, or None); ``profile`` comes from :func:`load_profile`. Pure and
+    deterministic: identical inputs give identical output, in backlog order (wave, providers
+    first, score descending, key).
+    """
+    catalog = get_catalog()
+    snap = _sorted_snapshot(snapshot)
+    services = resolve_services(_contexts(contexts), profile)
+    direct = direct_attachments(mapping, services)
+    builder = ItemBuilder(snap, catalog, as_of)
+    items = builder.build()
+    public = [
+        a.id
+        for a in snap.assets
+        if a.type == "endpoint" and (is_public_address(endpoint_address(a)) or publicly_trusted(a))
+    ]
+    graph = build_graph(snap, services, direct)
+    propagation = propagate(graph, services, public)
+    central = (
+        betweenness(graph, profile.betweenness_k, profile.betweenness_seed)
+        if profile.betweenness
+        else None
+    )
+    scorer = Scorer(profile, catalog, builder, as_of, services, propagation.reach, direct)
+    assessments: list[Assessment] = []
+    for item in items:
+        a = Assessment()
+        scorer.context(item, a)
+        scorer.migration(item, a)
+        scorer.timing(item, a)
+        flagged = scorer.alignment(item, a)
+        scorer.vulnerability(item, a, flagged)
+        scorer.score(item, a)
+        if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
+            item.signals.add("support-ends-before-migration")
+        assessments.append(a)
+    schedules = []
+    for item in items:
+        wave, rule_id, label = rule_wave(item, profile)
+        item.wave = wave
+        schedules.append(Schedule(wave, rule_id, label, wave))
+    edges = precedence_edges(items, builder.topology)
+    order = schedule(items, schedules, edges, propagation.cycles)
+    ranked = tuple(
+        _ranked(
+            items[n],
+            assessments[n],
+            schedules[n],
+            items,
+            scorer,
+            services,
+            as_of,
+            profile,
+            None if central is None else max(central.get(m, 0.0) for m in items[n].members),
+        )
+        for n in order
+    )
+    unmapped = sorted(
+        {
+            f"{item.asset.type}:{item.asset.fingerprint}"
+            for item, a in zip(items, assessments, strict=True)
+            if not a.bits
+        }
+    )
+    notes = _notes(items, assessments, services, profile, central is not None)
+    return RiskResult(
+        items=ranked,
+        model_version=MODEL_VERSION,
+        profile_name=profile.name,
+        profile_sha256=profile.sha256,
+        context_name=services.context_name,
+        context_sha256=services.context_sha256,
+        as_of=as_of,
+        crqc_year=profile.crqc_year,
+        unmapped_assets=tuple(unmapped),
+        crqc_assumption=profile.crqc_assumption,
+        crqc_model=profile.crqc_model,
+        notes=notes,
+    )
+
+
+def _notes(
+    items: Sequence[WorkItem],
+    assessments: Sequence[Assessment],
+    services: Services,
+    profile: RiskProfile,
+    central: bool,
+) -> tuple[str, ...]:
+    out = [
+        f"CRQC year {profile.crqc_year}: {profile.crqc_assumption}",
+    ]
+    if profile.crqc_model == "cdf":
+        out.append(f"T is P(CRQC within X + Y) from {profile.cdf_source}")
+    needs = sum(1 for a in assessments if a.needs_context)
+    if needs:
+        out.append(
+            f"{needs} of {len(items)} items rank on default business context (impact "
+            f"{profile.default_impact}, retention {profile.default_retention_years:g} y): "
+            "attach their assets to services"
+        )
+    if not len(services):
+        out.append("no business context loaded: every item uses the profile defaults")
+    missing = sorted(
+        {
+            f"{s.label} -> {dep}"
+            for s in services.items
+            for dep in s.depends_on
+            if services.resolve(s.context, dep) is None
+        }
+    )
+    if missing:
+        out.append("depends_on naming no known service (ignored): " + ", ".join(missing))
+    if central:
+        out.append(
+            f"betweenness: sampled on {profile.betweenness_k} nodes (seed "
+            f"{profile.betweenness_seed}); reported only, not scored"
+        )
+    waves = {w: sum(1 for i in items if i.wave is w) for w in Wave}
+    out.append("waves: " + ", ".join(f"{w.value} {n}" for w, n in waves.items()))
+    return tuple(out)

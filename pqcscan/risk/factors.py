@@ -1,0 +1,521 @@
+"""The six FSC measure-17 factors of one item, each on [0, 1] with its raw input and source.
+
+========  =========================  =====================================================
+factor    FSC name                   value
+========  =========================  =====================================================
+T         data confidentiality       Mosca: gap = X + Y - Z; T = clamp(0.5 + gap / span)
+          period 資料保密期限          (or, with ``crqc.model: cdf``, T = P(CRQC <= X + Y))
+I         business impact 業務影響     max impact of the dependant services / 5
+D         business dependency 業務依賴  sum of the dependant services' impacts / (5 x services)
+E         ecosystem relatedness        max ecosystem level of the dependants, at least the
+          生態系關聯                    profile's floor when observed public; / 3
+A         international alignment      1 if a counted regime action is in force; else
+          國際接軌                      clamp(1 - (years to the earliest deadline - Y) / horizon)
+V         cryptographic vulnerability  the highest rule value of the item's findings
+          密碼弱點
+========  =========================  =====================================================
+
+Score = 100 x g x sum(w_i x factor_i), g = 0 when V = 0 (quantum-safe items score zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+
+from pqcscan.catalog import Catalog, Classification, Deadline, Primitive, QuantumStatus
+from pqcscan.inventory.snapshot import FindingView
+from pqcscan.risk.graph import EMPTY, Reach, RetentionKey, ValueKey, iter_bits
+from pqcscan.risk.items import ItemBuilder, WorkItem, display, years_between
+from pqcscan.risk.model import FactorScore, Mosca, Provenance, Threat
+from pqcscan.risk.profile import RegimeChoice, RiskProfile
+from pqcscan.risk.services import Direct, Services
+
+#: Factor -> (English FSC name, Chinese FSC name).
+FACTOR_NAMES = {
+    "T": ("data confidentiality period", "資料保密期限"),
+    "I": ("business impact", "業務影響"),
+    "D": ("business dependency", "業務依賴"),
+    "E": ("ecosystem relatedness", "生態系關聯"),
+    "A": ("international alignment", "國際接軌"),
+    "V": ("cryptographic vulnerability", "密碼弱點"),
+}
+MAX_IMPACT = 5
+MAX_ECOSYSTEM = 3
+ECOSYSTEM_NAMES = {
+    0: "internal",
+    1: "supplier-managed",
+    2: "customer-facing",
+    3: "interbank / payment network / regulator",
+}
+_ROUND = 4
+
+
+def clamp(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+@dataclass(frozen=True, slots=True)
+class Dependant:
+    """A service that depends on an item."""
+
+    index: int
+    label: str
+    impact: int
+    direct: bool
+
+
+@dataclass(slots=True)
+class Assessment:
+    """Everything computed for one item, kept for its explanation."""
+
+    bits: int = 0
+    retention_key: RetentionKey | None = None
+    signature_key: ValueKey | None = None
+    service_count: int = 0
+    dependants: tuple[Dependant, ...] = ()
+    direct: tuple[int, ...] = ()
+    impact: int = 0
+    impact_prov: Provenance = Provenance.DEFAULT
+    impact_raw: str = ""
+    ecosystem: int = 0
+    eco_prov: Provenance = Provenance.DEFAULT
+    eco_raw: str = ""
+    public_source: str = ""
+    d: float = 0.0
+    d_raw: str = ""
+    impact_sum: int = 0
+    x: float = 0.0
+    x_prov: Provenance = Provenance.DEFAULT
+    x_source: str = ""
+    y: float = 0.0
+    y_prov: Provenance = Provenance.RULE
+    y_source: str = ""
+    y_rules: tuple[str, ...] = ()
+    z: float = 0.0
+    z_source: str = ""
+    t: float = 0.0
+    t_raw: str = ""
+    a: float = 0.0
+    a_raw: str = ""
+    deadlines: tuple[Deadline, ...] = ()
+    earliest: date | None = None
+    in_force: bool = False
+    slack: float | None = None
+    v: float = 0.0
+    v_raw: str = ""
+    v_rule: str = ""
+    factors: tuple[FactorScore, ...] = ()
+    score: float = 0.0
+    confidence: float = 0.0
+    needs_context: bool = False
+    owner: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+_FindingKey = tuple[str, str, str, int | None, int | None]
+
+
+class Scorer:
+    """Computes the factors of items against one profile, context and date."""
+
+    def __init__(
+        self,
+        profile: RiskProfile,
+        catalog: Catalog,
+        builder: ItemBuilder,
+        as_of: date,
+        services: Services,
+        reach: Mapping[int, Reach],
+        direct: Mapping[int, Sequence[Direct]],
+    ) -> None:
+        self.profile = profile
+        self.catalog = catalog
+        self.builder = builder
+        self.as_of = as_of
+        self.services = services
+        self.reach = reach
+        self.direct = direct
+        self.crqc_date = date(profile.crqc_year, 1, 1)
+        self.z = round(years_between(as_of, self.crqc_date), 2)
+        self.z_source = (
+            f"profile {profile.name}: CRQC assumed from {self.crqc_date.isoformat()}, "
+            "a precautionary assumption"
+        )
+        self.weights = dict(profile.weights)
+        self._all_deadlines: dict[_FindingKey, tuple[Deadline, ...]] = {}
+        self._v: dict[tuple[object, ...], tuple[float, str, str]] = {}
+        self.enabled = ", ".join(r.id for r in profile.regimes) or "none"
+
+    # -- context: I, D, E and the dependants ---------------------------------------------------
+
+    def context(self, item: WorkItem, a: Assessment) -> None:
+        """Dependants, I, D and E from the services reaching the item's assets."""
+        bits = 0
+        public = 0
+        retention: RetentionKey | None = None
+        signature: ValueKey | None = None
+        ecosystem: ValueKey | None = None
+        direct: dict[int, Direct] = {}
+        for member in item.members:
+            r = self.reach.get(member, EMPTY)
+            bits |= r.bits
+            if r.public and (public == 0 or r.public < public):
+                public = r.public
+            if r.retention is not None and (retention is None or r.retention > retention):
+                retention = r.retention
+            if r.signature is not None and (signature is None or r.signature > signature):
+                signature = r.signature
+            if r.ecosystem is not None and (ecosystem is None or r.ecosystem > ecosystem):
+                ecosystem = r.ecosystem
+            for d in self.direct.get(member, ()):
+                direct.setdefault(d.service, d)
+        info = self.services.items
+        a.bits = bits
+        a.direct = tuple(sorted(direct))
+        a.service_count = bits.bit_count()
+        listed = iter_bits(bits, self.profile.max_services)
+        a.dependants = tuple(
+            Dependant(i, info[i].label, info[i].impact, i in direct) for i in listed
+        )
+        a.retention_key = retention
+        # I
+        if bits:
+            top = info[listed[0]]
+            a.impact, a.impact_prov = top.impact, Provenance.USER
+            a.impact_raw = f"{top.impact} ({top.label})"
+        else:
+            a.impact, a.impact_prov = self.profile.default_impact, Provenance.DEFAULT
+            a.impact_raw = f"{a.impact} (default: no service depends on this item)"
+        # D
+        total = len(info)
+        weighted = sum(k * (bits & mask).bit_count() for k, mask in self.services.impact_masks)
+        a.impact_sum = weighted
+        if total:
+            a.d = weighted / (MAX_IMPACT * total)
+            all_impact = sum(s.impact for s in info)
+            share = weighted / all_impact if all_impact else 0.0
+            a.d_raw = (
+                f"{a.service_count} of {total} services depend on it; "
+                f"impact {weighted} of {all_impact} ({share:.0%} of all impact); "
+                f"D = {weighted} / ({MAX_IMPACT} x {total})"
+            )
+            if bits:
+                top = info[listed[0]]
+                a.d_raw += f"; highest: {top.label} ({top.impact})"
+        else:
+            a.d_raw = "no business context loaded"
+        # E
+        level, prov, raw = 0, Provenance.DEFAULT, ""
+        if ecosystem is not None:
+            level = int(ecosystem[0])
+            svc = info[-ecosystem[1]]
+            prov = Provenance.USER
+            raw = f"{svc.ecosystem.value} ({svc.label})"
+        else:
+            level = self.profile.default_ecosystem.level
+            raw = f"{self.profile.default_ecosystem.value} (default: no service)"
+        if public:
+            asset = self.builder.topology.assets[public]
+            a.public_source = asset.locator
+            item.signals.add("public")
+            floor = self.profile.public_ecosystem_floor
+            if floor > level:
+                level, prov = floor, Provenance.OBSERVED
+                raw = f"{ECOSYSTEM_NAMES[floor]}: observed public exposure ({asset.locator})"
+            else:
+                raw += f"; observed public exposure ({asset.locator})"
+        a.ecosystem, a.eco_prov, a.eco_raw = level, prov, raw
+        if level >= MAX_ECOSYSTEM and ecosystem is not None and int(ecosystem[0]) >= MAX_ECOSYSTEM:
+            item.signals.add("counterparty")
+        if not bits:
+            item.signals.add("unmapped")
+        if any(info[i].vendor_controlled for i in direct):
+            item.signals.add("vendor-controlled")
+        owners = [info[i].owner for i in sorted(direct) if info[i].owner]
+        declared = item.asset.details.get("owner")
+        a.owner = owners[0] if owners else (str(declared) if declared else None)
+        a.signature_key = signature
+        item.impact, item.impact_source, item.ecosystem = a.impact, a.impact_prov, level
+
+    # -- Y ---------------------------------------------------------------------------------
+
+    def migration(self, item: WorkItem, a: Assessment) -> None:
+        """Y from the user's overrides, else the rule table and its multipliers."""
+        info = self.services.items
+        overrides: list[tuple[float, str]] = []
+        for i in a.direct:
+            years = info[i].migration_years
+            if years is not None:
+                overrides.append((float(years), info[i].label))
+        declared = item.asset.details.get("migration_years")
+        if isinstance(declared, int | float) and not isinstance(declared, bool) and declared > 0:
+            overrides.append((float(declared), "declared with the asset"))
+        if overrides:
+            years, who = max(overrides, key=lambda o: (o[0], o[1]))
+            a.y, a.y_prov = round(years, 2), Provenance.USER
+            a.y_source = f"user: migration_years of {who}"
+            a.y_rules = ()
+        else:
+            base = next(r for r in self.profile.migration_rules if r.when.matches(item))
+            years = base.years
+            parts = [
+                f"rule {base.id} ({base.note}: {base.years:g} y)"
+                if base.note
+                else f"rule {base.id} ({base.years:g} y)"
+            ]
+            used = [base.id]
+            for m in self.profile.multipliers:
+                if m.when.matches(item):
+                    years *= m.factor
+                    parts.append(f"x {m.id} {m.factor:g}")
+                    used.append(m.id)
+            a.y, a.y_prov = round(years, 2), Provenance.RULE
+            a.y_source = " ".join(parts)
+            a.y_rules = tuple(used)
+        item.y = a.y
+
+    # -- X, Z, T ---------------------------------------------------------------------------
+
+    def timing(self, item: WorkItem, a: Assessment) -> None:
+        """X (retention or signature lifetime), Z, the Mosca gap and T."""
+        info = self.services.items
+        p = self.profile
+        if item.confidentiality:
+            key = a.retention_key
+            if key is not None:
+                years, prov, index = Reach.retention_of(key)
+                svc = info[index]
+                a.x, a.x_prov = years, prov
+                if prov is Provenance.DEFAULT:
+                    a.x_source = f"default: {svc.label} states no retention (profile default)"
+                else:
+                    a.x_source = f"{prov.value}: {svc.label}, {svc.retention_note}"
+            else:
+                a.x, a.x_prov = p.default_retention_years, Provenance.DEFAULT
+                a.x_source = "default: no service depends on this item (profile default)"
+        else:
+            candidates: list[tuple[float, int, Provenance, str]] = []
+            sig = a.signature_key
+            if sig is not None:
+                svc = info[-sig[1]]
+                candidates.append(
+                    (
+                        float(sig[0]),
+                        2,
+                        Provenance.USER,
+                        f"user: {svc.label}, signature lifetime",
+                    )
+                )
+            if item.validity_years is not None:
+                candidates.append(
+                    (
+                        item.validity_years,
+                        1,
+                        Provenance.OBSERVED,
+                        f"observed: {item.validity_note}",
+                    )
+                )
+            if candidates:
+                years, _, prov, source = max(candidates)
+                a.x, a.x_prov, a.x_source = years, prov, source
+            else:
+                a.x, a.x_prov = p.default_signature_lifetime_years, Provenance.DEFAULT
+                a.x_source = "default: no signature lifetime stated (profile default)"
+        a.x = round(a.x, 2)
+        a.z, a.z_source = self.z, self.z_source
+        gap = round(a.x + a.y - a.z, 2)
+        item.gap = gap
+        if p.crqc_model == "cdf":
+            horizon = a.x + a.y
+            a.t = round(cdf(p.cdf, horizon), _ROUND)
+            a.t_raw = (
+                f"P(CRQC within X + Y = {horizon:.1f} y) = {a.t:.2f} ({p.cdf_source}); "
+                f"gap vs {p.crqc_year}: {gap:+.1f} y"
+            )
+        else:
+            a.t = round(clamp(0.5 + gap / p.timing_span_years), _ROUND)
+            late = "late" if gap > 0 else "to spare" if gap < 0 else "exactly on time"
+            a.t_raw = (
+                f"gap {gap:+.1f} y = X {a.x:g} + Y {a.y:g} - Z {a.z:g} ({abs(gap):.1f} y {late})"
+                if gap
+                else f"gap 0 y = X {a.x:g} + Y {a.y:g} - Z {a.z:g} (exactly on time)"
+            )
+
+    # -- A ---------------------------------------------------------------------------------
+
+    def _finding_deadlines(self, f: FindingView) -> tuple[Deadline, ...]:
+        key = (f.algorithm, f.parameter, f.quantum_status, f.classical_bits, f.nist_category)
+        found = self._all_deadlines.get(key)
+        if found is None:
+            alg = self.catalog.algorithm(f.algorithm)
+            c = Classification(
+                algorithm=f.algorithm,
+                parameter=f.parameter,
+                status=QuantumStatus(f.quantum_status),
+                family=alg.family if alg else "",
+                primitive=alg.primitive if alg else Primitive.OTHER,
+                classical_bits=f.classical_bits,
+                nist_category=f.nist_category,
+                pseudo=alg.pseudo if alg else False,
+            )
+            found = self.catalog.deadlines(c) if f.algorithm != "unknown" else ()
+            self._all_deadlines[key] = found
+        return found
+
+    @staticmethod
+    def _scope(choice: RegimeChoice, item: WorkItem) -> str | None:
+        """The regime scope chosen for the item: None = all scopes, "" = unscoped rules only."""
+        if not choice.scopes:
+            return None
+        for scope, when in choice.scopes:
+            if when.matches(item):
+                return scope
+        return ""
+
+    def alignment(self, item: WorkItem, a: Assessment) -> set[int]:
+        """A, the counted deadlines, in-force and slack; returns the flagged finding ids."""
+        p = self.profile
+        scopes = {c.id: (c, self._scope(c, item)) for c in p.regimes}
+        flagged: set[int] = set()
+        chosen: dict[tuple[str, str, int, str, str], Deadline] = {}
+        for f in item.findings:
+            for d in self._finding_deadlines(f):
+                entry = scopes.get(d.regime)
+                if entry is None:
+                    continue
+                choice, scope = entry
+                if d.action not in choice.actions:
+                    continue
+                if scope is not None and d.scope and d.scope != scope:
+                    continue
+                flagged.add(f.id)
+                chosen.setdefault((d.regime, d.action, d.year, d.scope, d.note), d)
+        deadlines = tuple(sorted(chosen.values(), key=lambda d: (d.year, d.regime, d.action)))
+        a.deadlines = deadlines
+        if not deadlines:
+            a.a, a.earliest, a.in_force, a.slack = 0.0, None, False, None
+            a.a_raw = f"no deadline in the enabled regimes ({self.enabled})"
+        else:
+            first = deadlines[0]
+            a.earliest = first.effective
+            a.in_force = first.effective <= self.as_of
+            to_go = years_between(self.as_of, first.effective)
+            a.slack = round(to_go - a.y, 2)
+            what = f"{first.regime_name}: {first.action} from {first.year}"
+            if first.scope:
+                what += f" ({first.scope})"
+            if a.in_force:
+                a.a = 1.0
+                a.a_raw = f"{what}: already in force"
+            else:
+                a.a = round(clamp(1 - a.slack / p.alignment_horizon_years), _ROUND)
+                a.a_raw = f"{what}: {to_go:.1f} y away - Y {a.y:g} = slack {a.slack:+.1f} y"
+        item.in_force, item.slack = a.in_force, a.slack
+        return flagged
+
+    # -- V ---------------------------------------------------------------------------------
+
+    def vulnerability(self, item: WorkItem, a: Assessment, flagged: set[int]) -> None:
+        best: tuple[float, int, int] | None = None
+        best_text = ("", "")
+        for f in item.findings:
+            conf = self.builder.finding_confidential(f)
+            is_flagged = f.id in flagged
+            key = (f.algorithm, f.parameter, f.quantum_status, f.usage, item.use, conf, is_flagged)
+            found = self._v.get(key)
+            if found is None:
+                family = self.builder.family(f.algorithm)
+                for rule in self.profile.vulnerability_rules:
+                    if rule.when.matches(
+                        status=f.quantum_status,
+                        usage=f.usage,
+                        use=item.use,
+                        confidentiality=conf,
+                        regime_flagged=is_flagged,
+                        algorithm=f.algorithm,
+                        family=family,
+                    ):
+                        found = (rule.value, rule.id, rule.label)
+                        break
+                else:  # unreachable: the last rule matches everything
+                    found = (0.0, "", "")
+                self._v[key] = found
+            value, rule_id, label = found
+            rank = (value, -f.id, 0)
+            if best is None or rank > best:
+                best = rank
+                best_text = (rule_id, f"{display(f.algorithm, f.parameter)} {f.usage}: {label}")
+        a.v = best[0] if best else 0.0
+        a.v_rule, a.v_raw = best_text
+        item.v = a.v
+        if a.v == 0:
+            item.threat = Threat.NONE
+        elif item.status == QuantumStatus.CLASSICALLY_BROKEN:
+            item.threat = Threat.WEAK
+        elif item.threat is Threat.NONE:
+            item.threat = Threat.HNDL if item.confidentiality else Threat.FORGERY
+
+    # -- score -----------------------------------------------------------------------------
+
+    def score(self, item: WorkItem, a: Assessment) -> None:
+        """The factor records, the score, confidence and needs-context."""
+        values = {
+            "T": (a.t, a.t_raw, _weakest(a.x_prov, a.y_prov)),
+            "I": (round(a.impact / MAX_IMPACT, _ROUND), a.impact_raw, a.impact_prov),
+            "D": (
+                round(a.d, _ROUND),
+                a.d_raw,
+                Provenance.USER if a.bits else Provenance.DEFAULT,
+            ),
+            "E": (round(a.ecosystem / MAX_ECOSYSTEM, _ROUND), a.eco_raw, a.eco_prov),
+            "A": (a.a, a.a_raw, Provenance.RULE),
+            "V": (a.v, a.v_raw, Provenance.OBSERVED),
+        }
+        g = 0.0 if a.v == 0 else 1.0
+        factors = []
+        total = 0.0
+        for f in ("T", "I", "D", "E", "A", "V"):
+            value, raw, source = values[f]
+            weight = self.weights[f]
+            points = 100 * weight * value * g
+            total += points
+            name, name_zh = FACTOR_NAMES[f]
+            factors.append(
+                FactorScore(f, name, name_zh, raw, value, weight, round(points, 2), source)
+            )
+        a.factors = tuple(factors)
+        a.score = round(total, 1)
+        inputs = (a.x_prov, a.impact_prov, a.eco_prov, a.y_prov)
+        a.confidence = round(sum(1 for s in inputs if s is not Provenance.DEFAULT) / 4, 2)
+        a.needs_context = a.impact_prov is Provenance.DEFAULT or (
+            item.confidentiality and a.x_prov is Provenance.DEFAULT
+        )
+        item.score = a.score
+
+    def mosca(self, a: Assessment) -> Mosca:
+        return Mosca(a.x, a.x_source, a.y, a.y_source, a.z, a.z_source)
+
+
+def _weakest(*sources: Provenance) -> Provenance:
+    order = (Provenance.DEFAULT, Provenance.USER, Provenance.OBSERVED, Provenance.RULE)
+    for candidate in order:
+        if candidate in sources:
+            return candidate
+    return Provenance.RULE
+
+
+def cdf(points: Sequence[tuple[float, float]], years: float) -> float:
+    """Piecewise-linear P(CRQC within ``years``) through (0, 0) and ``points``; beyond the
+    last point the last segment's slope continues, capped at 1."""
+    pts = [(0.0, 0.0), *points]
+    if years <= 0:
+        return 0.0
+    for (x0, p0), (x1, p1) in pairwise(pts):
+        if years <= x1:
+            return clamp(p0 + (p1 - p0) * (years - x0) / (x1 - x0))
+    (x0, p0), (x1, p1) = pts[-2], pts[-1]
+    slope = (p1 - p0) / (x1 - x0)
+    return clamp(p1 + slope * (years - x1))

@@ -1,0 +1,619 @@
+"""Migration items: one asset x one cryptographic use, changed as one work item.
+
+=================  ==============================================================================
+asset type         items (``<asset type>:<fingerprint>#<use>``)
+=================  ==============================================================================
+endpoint           ``key-exchange`` (every key-exchange finding: groups, curves, DHE, RSA key
+                   transport, SSH kex and its exchange-hash digest), ``authentication``
+                   (signature schemes, suite authentication, SSH host-key algorithms),
+                   ``protocol`` (versions), ``ciphers`` (bulk ciphers, MACs, other digests)
+certificate, csr   ``subject-key`` (its public key, with the key assets it certifies folded in:
+                   re-keying the file and re-issuing the certificate are one job) and, unless
+                   self-issued, ``signature`` (the issuer's signature algorithm and digest)
+key                ``host-key`` when an SSH endpoint presents it, else ``key`` -- unless a
+                   certificate or CSR certifies it (then it is part of that ``subject-key``);
+                   ``protection`` for the cipher/KDF/MAC protecting the key file
+keystore, file     ``protection`` (key-store encryption and integrity), else ``crypto``
+hardware           ``algorithms`` (the declared algorithms of the appliance)
+package            ``crypto`` (the algorithms the library provides or uses)
+=================  ==============================================================================
+
+A self-issued certificate's own signature is not a work item: nothing verifies a trust
+anchor's self-signature, and it changes with the key. Items carry the observed *signals* the
+rule tables read (``tls13``, ``hybrid-accepted``, ``public-address``, ``ca``, ``root`` ...).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pqcscan.catalog import STATUS_SEVERITY, Catalog, QuantumStatus
+from pqcscan.inventory.snapshot import AssetView, FindingView, LinkView, Snapshot
+from pqcscan.risk.model import Provenance, Threat, Wave
+
+#: Item uses in a stable order (used for sorting and in the schemas).
+USES = (
+    "key-exchange",
+    "authentication",
+    "protocol",
+    "ciphers",
+    "subject-key",
+    "signature",
+    "key",
+    "host-key",
+    "protection",
+    "algorithms",
+    "crypto",
+)
+#: What a person reads for each use.
+USE_LABEL = {
+    "key-exchange": "key exchange",
+    "authentication": "authentication",
+    "protocol": "protocol versions",
+    "ciphers": "ciphers and MACs",
+    "subject-key": "key",
+    "signature": "issuer signature",
+    "key": "key",
+    "host-key": "SSH host key",
+    "protection": "key protection",
+    "algorithms": "algorithms",
+    "crypto": "cryptography",
+}
+#: Uses that protect confidentiality whatever their algorithms.
+_CONFIDENTIAL_USES = frozenset({"key-exchange", "protocol", "ciphers", "protection"})
+_CONFIDENTIAL_USAGES = frozenset({"key-exchange", "encryption"})
+_CONFIDENTIAL_PRIMITIVES = frozenset({"pke", "kem", "key-agree"})
+_SAFE_STATUSES = frozenset(
+    {QuantumStatus.QUANTUM_SAFE, QuantumStatus.HYBRID, QuantumStatus.QUANTUM_WEAKENED}
+)
+_PQ_STATUSES = frozenset({QuantumStatus.QUANTUM_SAFE, QuantumStatus.HYBRID})
+_DISPLAY = {"RSAES-PKCS1-v1_5": "RSA key transport", "RSAES-OAEP": "RSA-OAEP"}
+_PUBLIC_STORE_EXCLUDED = frozenset({"custom"})
+_DAYS_PER_YEAR = 365.25
+_TITLE_ALGORITHMS = 4
+
+
+def years_between(start: date, end: date) -> float:
+    """Years from ``start`` to ``end`` (days / 365.25), negative when ``end`` is earlier."""
+    return (end - start).days / _DAYS_PER_YEAR
+
+
+def display(algorithm: str, parameter: str) -> str:
+    """``RSA-2048``, ``ECDH P-256``, ``TLS 1.2``, ``RSA key transport 1024``."""
+    name = _DISPLAY.get(algorithm, algorithm)
+    if not parameter:
+        return name
+    if parameter.isdigit() and " " not in name:
+        return f"{name}-{parameter}"
+    return f"{name} {parameter}"
+
+
+@dataclass(slots=True, eq=False)
+class WorkItem:
+    """An item while it is being scored (mutable; becomes a frozen ``RankedItem``)."""
+
+    key: str
+    asset: AssetView
+    use: str
+    findings: list[FindingView]
+    #: Asset ids whose dependant services count for this item (the asset + folded keys).
+    members: list[int]
+    signals: set[str]
+    evidence: list[str] = field(default_factory=list)
+    title: str = ""
+    status: str = QuantumStatus.UNKNOWN.value
+    algorithm_names: tuple[str, ...] = ()
+    displays: tuple[str, ...] = ()
+    families: frozenset[str] = frozenset()
+    confidentiality: bool = False
+    #: Observed remaining validity (years) of the certificate(s) involved, for forgery X.
+    validity_years: float | None = None
+    validity_note: str = ""
+    support_end: date | None = None
+    threat: Threat = Threat.NONE
+    # -- filled by the engine ----------------------------------------------------------------
+    impact: int = 0
+    impact_source: Provenance = Provenance.DEFAULT
+    ecosystem: int = 0
+    score: float = 0.0
+    v: float = 0.0
+    gap: float = 0.0
+    y: float = 0.0
+    in_force: bool = False
+    slack: float | None = None
+    wave: Wave = Wave.MONITOR
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # -- what conditions read (rules.ItemFacts) ----------------------------------------------
+    @property
+    def asset_type(self) -> str:
+        return self.asset.type
+
+    @property
+    def kind(self) -> str:
+        """The declared kind of a hardware asset (``hsm``, ``atm``...), else ""."""
+        value = self.asset.details.get("kind") if self.asset.type == "hardware" else None
+        return str(value).lower() if value else ""
+
+    @property
+    def threat_name(self) -> str:
+        return self.threat.value
+
+    @property
+    def wave_name(self) -> str:
+        return self.wave.value
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """The links of a snapshot, indexed the ways the engine needs them."""
+
+    assets: Mapping[int, AssetView]
+    findings_of: Mapping[int, list[FindingView]]
+    out_links: Mapping[int, list[LinkView]]
+    in_links: Mapping[int, list[LinkView]]
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Topology:
+        findings_of: dict[int, list[FindingView]] = defaultdict(list)
+        for f in snapshot.findings:
+            findings_of[f.asset_id].append(f)
+        out_links: dict[int, list[LinkView]] = defaultdict(list)
+        in_links: dict[int, list[LinkView]] = defaultdict(list)
+        for link in snapshot.links:
+            out_links[link.source_id].append(link)
+            in_links[link.target_id].append(link)
+        return cls({a.id: a for a in snapshot.assets}, findings_of, out_links, in_links)
+
+    def targets(self, asset_id: int, relation: str) -> list[int]:
+        return [lk.target_id for lk in self.out_links.get(asset_id, ()) if lk.relation == relation]
+
+    def sources(self, asset_id: int, relation: str) -> list[int]:
+        return [lk.source_id for lk in self.in_links.get(asset_id, ()) if lk.relation == relation]
+
+
+# -- details helpers ------------------------------------------------------------------------
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """A JSON object or a tuple of (key, value) pairs (in-memory details) as pairs."""
+    if isinstance(value, Mapping):
+        return [(str(k), str(v)) for k, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [
+            (str(p[0]), str(p[1])) for p in value if isinstance(p, list | tuple) and len(p) == 2
+        ]
+    return []
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []
+
+
+def _parse_date(value: Any) -> date | None:
+    """An ISO date/datetime string, a bare year (end of that year), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return date(value, 12, 31) if 1900 < value < 3000 else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit() and len(text) == 4:
+            return date(int(text), 12, 31)
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            try:
+                return date.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    return None
+
+
+def endpoint_address(asset: AssetView) -> str | None:
+    """The endpoint's IP address: the ``address`` detail, else from ``address:port[:sni]``."""
+    address = asset.details.get("address")
+    if isinstance(address, str) and address:
+        return address
+    fp = asset.fingerprint
+    if fp.startswith("["):
+        return fp[1 : fp.find("]")] if "]" in fp else None
+    return fp.split(":", 1)[0] if ":" in fp else None
+
+
+def is_public_address(address: str | None) -> bool:
+    if not address:
+        return False
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
+
+
+def publicly_trusted(asset: AssetView) -> bool:
+    """The presented chain validated against a public trust store (not a custom one)."""
+    for store, state in _pairs(asset.details.get("trust_stores")):
+        if store.lower() not in _PUBLIC_STORE_EXCLUDED and state.strip().lower() == "trusted":
+            return True
+    return False
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "1"}
+    return bool(value)
+
+
+# -- signals --------------------------------------------------------------------------------
+
+#: Declared kinds (``pqcscan import assets``) and tags that mean embedded / HSM hardware.
+_EMBEDDED_WORDS = frozenset({"embedded", "atm", "pos", "mainframe", "iot", "smartcard"})
+_HSM_WORDS = frozenset({"hsm", "payment-hsm", "crypto-card"})
+
+
+def _endpoint_signals(asset: AssetView, findings: Sequence[FindingView]) -> set[str]:
+    out: set[str] = set()
+    protocol = str(asset.details.get("protocol", "")).lower()
+    if protocol in {"tls", "ssh"}:
+        out.add(protocol)
+    protocols = [f for f in findings if f.usage == "protocol"]
+    versions = {str(v) for v in _strings(asset.details.get("versions"))}
+    if (
+        any(f.algorithm == "TLS" and f.parameter == "1.3" for f in protocols)
+        or "TLS 1.3" in versions
+    ):
+        out.add("tls13")
+    broken = [f for f in protocols if f.quantum_status == QuantumStatus.CLASSICALLY_BROKEN]
+    if broken:
+        out.add("legacy-protocol")
+        if len(broken) == len(protocols):
+            out.add("legacy-only")
+    kex = [f for f in findings if f.usage == "key-exchange"]
+    pq = [f for f in kex if f.quantum_status in (QuantumStatus.HYBRID, QuantumStatus.QUANTUM_SAFE)]
+    if pq:
+        out.add("hybrid-accepted")
+        if any(
+            f.quantum_status in (QuantumStatus.QUANTUM_VULNERABLE, QuantumStatus.CLASSICALLY_BROKEN)
+            for f in kex
+        ):
+            out.add("classical-fallback")
+    if any(f.algorithm.startswith("RSAES") for f in kex):
+        out.add("static-rsa")
+    if is_public_address(endpoint_address(asset)):
+        out.add("public-address")
+    if publicly_trusted(asset):
+        out.add("publicly-trusted")
+    return out
+
+
+def _certificate_signals(asset: AssetView, as_of: date, is_issuer: bool) -> set[str]:
+    d = asset.details
+    out: set[str] = set()
+    ca = _truthy(d.get("is_ca")) or is_issuer
+    if ca:
+        out.add("ca")
+    if _truthy(d.get("self_issued")):
+        out.add("self-signed")
+        if ca:
+            out.add("root")
+    if not ca:
+        out.add("leaf")
+    eku = " ".join(_strings(d.get("extended_key_usage"))).lower().replace("_", "")
+    if "codesigning" in eku:
+        out.add("code-signing")
+    if d.get("format") == "openssh-certificate":
+        out.add("ssh-certificate")
+    not_after = _parse_date(d.get("not_after"))
+    if not_after is not None and not_after < as_of:
+        out.add("expired")
+    return out
+
+
+def _declared_signals(asset: AssetView) -> set[str]:
+    """Signals an imported (hardware) or package asset declares in its details."""
+    d = asset.details
+    out: set[str] = set()
+    words = {
+        w.lower()
+        for key in ("category", "kind", "class", "device_type")
+        for w in _strings(d.get(key))
+    }
+    words |= {t.lower() for t in _strings(d.get("tags"))}
+    if words & _EMBEDDED_WORDS:
+        out.add("embedded")
+    if words & _HSM_WORDS:
+        out.add("hsm")
+    if _truthy(d.get("vendor_controlled")):
+        out.add("vendor-controlled")
+    if any(_truthy(d.get(k)) for k in ("pqc_capable", "pqc_support", "pqc_ready")):
+        out.add("pqc-capable")
+    return out
+
+
+def support_end(asset: AssetView) -> date | None:
+    d = asset.details
+    for key in ("support_end", "end_of_support", "eos", "end_of_life", "eol"):
+        found = _parse_date(d.get(key))
+        if found is not None:
+            return found
+    return None
+
+
+# -- grouping findings into uses ------------------------------------------------------------
+
+
+def _endpoint_use(f: FindingView) -> str:
+    usage = f.usage
+    if usage == "key-exchange":
+        return "key-exchange"
+    if usage in ("authentication", "signature", "key"):
+        return "authentication"
+    if usage == "protocol":
+        return "protocol"
+    if usage == "hash":
+        method = f.method.lower()
+        if "key exchange" in method or "exchange hash" in method:
+            return "key-exchange"
+        if "host key" in method or "signature" in method:
+            return "authentication"
+    return "ciphers"
+
+
+def _is_protection(f: FindingView) -> bool:
+    return "protection" in f.method.lower()
+
+
+def _is_subject(f: FindingView) -> bool:
+    method = f.method.lower()
+    return "subjectpublickeyinfo" in method or "certificate key" in method
+
+
+def _certificate_groups(
+    findings: Sequence[FindingView], self_issued: bool
+) -> tuple[list[FindingView], list[FindingView], list[FindingView]]:
+    """(subject-key findings, issuer-signature findings, ignored self-signature findings)."""
+    subject = [f for f in findings if _is_subject(f)]
+    rest = [f for f in findings if not _is_subject(f)]
+    if not self_issued:
+        return subject, rest, []
+    if not subject:
+        # A self-signed certificate whose key and self-signature are one finding.
+        subject = [f for f in rest if f.usage != "hash"]
+        rest = [f for f in rest if f.usage == "hash"]
+    return subject, [], rest
+
+
+class ItemBuilder:
+    """Builds the work items of a snapshot (see the module docstring for the shapes)."""
+
+    def __init__(self, snapshot: Snapshot, catalog: Catalog, as_of: date) -> None:
+        self.snapshot = snapshot
+        self.catalog = catalog
+        self.as_of = as_of
+        self.topology = Topology.of(snapshot)
+        self._primitives: dict[str, tuple[frozenset[str], str]] = {}
+
+    def _algorithm_info(self, name: str) -> tuple[frozenset[str], str]:
+        known = self._primitives.get(name)
+        if known is None:
+            alg = self.catalog.algorithm(name)
+            if alg is None:
+                known = (frozenset(), "")
+            else:
+                known = (frozenset(p.value for p in alg.primitives), alg.family)
+            self._primitives[name] = known
+        return known
+
+    def family(self, name: str) -> str:
+        return self._algorithm_info(name)[1]
+
+    def finding_confidential(self, f: FindingView) -> bool:
+        """The finding protects confidentiality (harvest now, decrypt later applies)."""
+        if f.usage in _CONFIDENTIAL_USAGES:
+            return True
+        if f.usage == "key":
+            return bool(self._algorithm_info(f.algorithm)[0] & _CONFIDENTIAL_PRIMITIVES)
+        return False
+
+    def build(self) -> list[WorkItem]:
+        """Every item, sorted by key."""
+        topo = self.topology
+        issuers = {lk.target_id for lk in self.snapshot.links if lk.relation == "issued-by"}
+        certified_by: dict[int, list[int]] = defaultdict(list)
+        for lk in self.snapshot.links:
+            if lk.relation == "certifies":
+                certified_by[lk.target_id].append(lk.source_id)
+        ssh_presented = {
+            lk.target_id
+            for lk in self.snapshot.links
+            if lk.relation == "presents"
+            and str(topo.assets[lk.source_id].details.get("protocol", "")) == "ssh"
+            if lk.source_id in topo.assets
+        }
+        items: list[WorkItem] = []
+        for asset in self.snapshot.assets:
+            findings = topo.findings_of.get(asset.id, [])
+            if not findings:
+                continue
+            groups: dict[str, list[FindingView]] = defaultdict(list)
+            signals: set[str] = set()
+            notes: list[str] = []
+            members = [asset.id]
+            t = asset.type
+            if t == "endpoint":
+                signals = _endpoint_signals(asset, findings)
+                for f in findings:
+                    groups[_endpoint_use(f)].append(f)
+            elif t in ("certificate", "csr"):
+                self_issued = t == "csr" or _truthy(asset.details.get("self_issued"))
+                if t == "certificate":
+                    signals = _certificate_signals(asset, self.as_of, asset.id in issuers)
+                subject, signature, ignored = _certificate_groups(findings, self_issued)
+                folded = sorted(topo.targets(asset.id, "certifies"))
+                for key_id in folded:
+                    for f in topo.findings_of.get(key_id, []):
+                        if not _is_protection(f):
+                            subject.append(f)
+                members += folded
+                if subject:
+                    groups["subject-key"] = subject
+                if signature:
+                    groups["signature"] = signature
+                notes = [
+                    f"finding {f.id}: {display(f.algorithm, f.parameter)} self-signature "
+                    "(not a work item: nothing verifies a self-issued certificate's signature)"
+                    for f in ignored
+                ]
+            elif t == "key":
+                if asset.id in issuers:
+                    signals.add("ca")
+                protection = [f for f in findings if _is_protection(f)]
+                own = [f for f in findings if not _is_protection(f)]
+                if protection:
+                    groups["protection"] = protection
+                if own and not certified_by.get(asset.id):
+                    groups["host-key" if asset.id in ssh_presented else "key"] = own
+            elif t in ("keystore", "file"):
+                for f in findings:
+                    groups["protection" if _is_protection(f) else "crypto"].append(f)
+            elif t == "hardware":
+                signals = _declared_signals(asset)
+                groups["algorithms"] = list(findings)
+            else:  # package, and any type added later
+                signals = _declared_signals(asset)
+                groups["crypto"] = list(findings)
+            for use, group in groups.items():
+                item = WorkItem(
+                    key=f"{t}:{asset.fingerprint}#{use}",
+                    asset=asset,
+                    use=use,
+                    findings=sorted(group, key=lambda f: f.id),
+                    members=members if use == "subject-key" else [asset.id],
+                    signals=set(signals),
+                )
+                if use == "subject-key":
+                    item.evidence.extend(notes)
+                self._describe(item)
+                items.append(item)
+        items.sort(key=lambda i: i.key)
+        return items
+
+    def _describe(self, item: WorkItem) -> None:
+        """Status, algorithms, title, evidence, confidentiality and validity of an item."""
+        findings = item.findings
+        item.status = self.catalog.worst(QuantumStatus(f.quantum_status) for f in findings).value
+        ranked = sorted(
+            findings,
+            key=lambda f: (
+                -STATUS_SEVERITY.get(QuantumStatus(f.quantum_status), 3),
+                display(f.algorithm, f.parameter),
+            ),
+        )
+        item.displays = tuple(dict.fromkeys(display(f.algorithm, f.parameter) for f in ranked))
+        item.algorithm_names = tuple(sorted({f.algorithm for f in findings}))
+        item.families = frozenset(
+            fam for fam in (self.family(f.algorithm) for f in findings) if fam
+        )
+        # A certificate's own subject-key finding says how the key is used; the key files it
+        # certifies (folded in) only say "key".
+        own = [f for f in findings if f.asset_id == item.asset.id] or findings
+        item.confidentiality = item.use in _CONFIDENTIAL_USES or any(
+            self.finding_confidential(f)
+            for f in own
+            if QuantumStatus(f.quantum_status) not in _PQ_STATUSES
+        )
+        if any(f.quantum_status == QuantumStatus.UNKNOWN for f in findings):
+            item.signals.add("evidence-gap")
+        item.evidence = [*item.evidence, *(_evidence(f) for f in findings)]
+        item.title = self._title(item)
+        asset = item.asset
+        if asset.type == "certificate":
+            not_after = _parse_date(asset.details.get("not_after"))
+            if not_after is not None:
+                item.validity_years = round(max(0.0, years_between(self.as_of, not_after)), 2)
+                item.validity_note = f"certificate valid until {not_after.isoformat()}"
+        if asset.type == "endpoint" and item.use == "authentication":
+            self._presented_validity(item)
+        item.support_end = support_end(asset)
+        item.threat = provisional_threat(item)
+
+    def _presented_validity(self, item: WorkItem) -> None:
+        best: tuple[float, str] | None = None
+        for cert_id in self.topology.targets(item.asset.id, "presents"):
+            cert = self.topology.assets.get(cert_id)
+            if cert is None or cert.type != "certificate":
+                continue
+            not_after = _parse_date(cert.details.get("not_after"))
+            if not_after is None:
+                continue
+            years = round(max(0.0, years_between(self.as_of, not_after)), 2)
+            candidate = (years, f"presented certificate valid until {not_after.isoformat()}")
+            if best is None or candidate > best:
+                best = candidate
+        if best is not None:
+            item.validity_years, item.validity_note = best
+
+    def _title(self, item: WorkItem) -> str:
+        asset = item.asset
+        shown = list(item.displays[:_TITLE_ALGORITHMS])
+        if len(item.displays) > _TITLE_ALGORITHMS:
+            shown.append(f"+{len(item.displays) - _TITLE_ALGORITHMS} more")
+        algs = ", ".join(shown)
+        name = asset.name or asset.locator
+        t, use = asset.type, item.use
+        if t == "endpoint":
+            proto = str(asset.details.get("protocol", "")).upper() or "endpoint"
+            return f"{proto} {USE_LABEL[use]} on {asset.locator}: {algs}"
+        if t in ("certificate", "csr"):
+            kind = "CSR" if t == "csr" else "certificate"
+            if "ssh-certificate" in item.signals:
+                kind = "SSH certificate"
+            if use == "signature":
+                return f"issuer signature ({algs}) on {kind} {name}"
+            role = "root CA key" if "root" in item.signals else "CA key"
+            if "ca" not in item.signals:
+                role = f"{kind} key"
+            return f"{role} {algs} of {name}"
+        if t == "key":
+            if use == "protection":
+                return f"key protection ({algs}) of {asset.locator}"
+            role = {"host-key": "SSH host key"}.get(
+                use, "CA key" if "ca" in item.signals else "key"
+            )
+            return f"{role} {algs} at {asset.locator}"
+        if t in ("keystore", "file"):
+            kind = "key store" if t == "keystore" else "file"
+            return f"{kind} {USE_LABEL[use]} ({algs}) of {asset.locator}"
+        if t == "hardware":
+            return f"appliance {name}: {algs}"
+        if t == "package":
+            return f"library {name}: {algs}"
+        return f"{t} {name}: {algs}"
+
+
+def provisional_threat(item: WorkItem) -> Threat:
+    """The threat class from the findings' statuses (regime-only concerns come later)."""
+    status = QuantumStatus(item.status)
+    if status is QuantumStatus.CLASSICALLY_BROKEN:
+        return Threat.WEAK
+    if status in _SAFE_STATUSES:
+        return Threat.NONE
+    return Threat.HNDL if item.confidentiality else Threat.FORGERY
+
+
+def _evidence(f: FindingView) -> str:
+    where = f" at {f.location}" if f.location else ""
+    how = f" ({f.method})" if f.method else ""
+    return (
+        f"finding {f.id}: {display(f.algorithm, f.parameter)} {f.usage}{where}{how}: "
+        f"{f.quantum_status}"
+    )

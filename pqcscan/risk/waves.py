@@ -1,0 +1,215 @@
+"""Waves, precedence, backlog order and due dates.
+
+1. **Rules**: a quantum-safe item (V = 0) is ``monitor``; any other takes the wave of the
+   profile's first matching wave rule (the last rule matches everything).
+2. **Precedence**: an edge *consumer -> provider* says the consumer cannot finish before the
+   provider has migrated: a certificate's issuer signature needs its issuer's key
+   (``issued_by``), an endpoint's authentication needs the certificate or host key it presents
+   (``presents``), a package needs the libraries it is built with (``built_with``). Items of a
+   dependency cycle (assets in one strongly connected component) are tied together
+   (``cycle``). On the condensation of that graph, in topological order, each provider takes
+   the earliest wave of the consumers it blocks; a cycle shares one wave. ``monitor`` items
+   are done: they neither block nor get pulled.
+3. **Order**: wave, then providers before their consumers, then score descending, then key --
+   a topological sort that always emits the most urgent available item (a priority queue),
+   so precedence never buries a high-score item behind unrelated low-score providers.
+4. **Due**: ``as_of`` + the wave's months; with ``due_by_deadline`` brought forward to the
+   strictest counted regime deadline minus the migration time (never before ``as_of``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+
+from pqcscan.risk.items import Topology, WorkItem
+from pqcscan.risk.model import Wave
+from pqcscan.risk.profile import RiskProfile
+
+WAVE_RANK = {Wave.NOW: 0, Wave.NEXT: 1, Wave.LATER: 2, Wave.MONITOR: 3}
+RANK_WAVE = {v: k for k, v in WAVE_RANK.items()}
+MONITOR_RULE = ("M0", "quantum-safe under this profile (V = 0): monitored, not in the backlog")
+#: Which uses of a provider asset a consumer waits for.
+_KEY_USES = ("subject-key", "host-key", "key")
+
+
+@dataclass(slots=True)
+class Schedule:
+    """Wave bookkeeping of one item."""
+
+    rule_wave: Wave
+    rule_id: str
+    rule_label: str
+    wave: Wave
+    pulled: str = ""  # "" | "precedence" | "cycle"
+    cycle_size: int = 1
+    blocks: list[int] = field(default_factory=list)  # consumer item indices
+    blocked_by: list[int] = field(default_factory=list)  # provider item indices
+    pulled_by: int = 0  # direct consumers in the final wave
+
+
+def rule_wave(item: WorkItem, profile: RiskProfile) -> tuple[Wave, str, str]:
+    """(wave, rule id, rule label) from the profile's first matching rule."""
+    if item.v == 0:
+        return Wave.MONITOR, *MONITOR_RULE
+    for rule in profile.wave_rules:
+        if rule.when.matches(item):
+            return rule.wave, rule.id, rule.label
+    raise AssertionError("the last wave rule matches every item")  # pragma: no cover
+
+
+def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tuple[int, int, str]]:
+    """(consumer index, provider index, kind) between items, from the inventory's links."""
+    by_asset: dict[int, dict[str, int]] = {}
+    for n, item in enumerate(items):
+        by_asset.setdefault(item.asset.id, {})[item.use] = n
+
+    def key_item(asset_id: int) -> int | None:
+        uses = by_asset.get(asset_id, {})
+        for use in _KEY_USES:
+            if use in uses:
+                return uses[use]
+        return None
+
+    edges: list[tuple[int, int, str]] = []
+    for source, links in sorted(topology.out_links.items()):
+        mine = by_asset.get(source)
+        if not mine:
+            continue
+        for link in links:
+            if link.relation == "issued-by" and "signature" in mine:
+                provider = key_item(link.target_id)
+                if provider is not None:
+                    edges.append((mine["signature"], provider, "issued_by"))
+            elif link.relation == "presents" and "authentication" in mine:
+                provider = key_item(link.target_id)
+                if provider is not None:
+                    edges.append((mine["authentication"], provider, "presents"))
+            elif link.relation == "depends-on":
+                for consumer in sorted(mine.values()):
+                    for provider in sorted(by_asset.get(link.target_id, {}).values()):
+                        edges.append((consumer, provider, "built_with"))
+    return sorted(set(edges))
+
+
+def schedule(
+    items: Sequence[WorkItem],
+    schedules: Sequence[Schedule],
+    edges: Sequence[tuple[int, int, str]],
+    cycles: Sequence[Sequence[int]],
+) -> list[int]:
+    """Apply precedence (sets ``item.wave``) and return the backlog order (item indices)."""
+    active = [n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR]
+    live = set(active)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(active)
+    for consumer, provider, _kind in edges:
+        if consumer in live and provider in live and consumer != provider:
+            graph.add_edge(consumer, provider)
+            schedules[consumer].blocked_by.append(provider)
+            schedules[provider].blocks.append(consumer)
+    by_asset: dict[int, list[int]] = {}
+    for n in active:
+        by_asset.setdefault(items[n].asset.id, []).append(n)
+    for cycle in cycles:
+        members = sorted(n for asset_id in cycle for n in by_asset.get(asset_id, ()))
+        for a, b in zip(members, members[1:] + members[:1], strict=False):
+            if a != b:
+                graph.add_edge(a, b)
+    components = list(nx.strongly_connected_components(graph))
+    dag = nx.condensation(graph, components)
+    effective: dict[int, int] = {}
+    for c in nx.topological_sort(dag):  # consumers before their providers
+        members = components[c]
+        own = min(WAVE_RANK[schedules[m].rule_wave] for m in members)
+        from_consumers = min((effective[p] for p in dag.pred[c]), default=own)
+        effective[c] = min(own, from_consumers)
+    mapping = dag.graph["mapping"]
+    for n in active:
+        s = schedules[n]
+        c = mapping[n]
+        final = effective[c]
+        s.wave = RANK_WAVE[final]
+        s.cycle_size = len(components[c])
+        if final < WAVE_RANK[s.rule_wave]:
+            consumers_wave = min((effective[p] for p in dag.pred[c]), default=99)
+            s.pulled = "precedence" if consumers_wave == final else "cycle"
+            s.pulled_by = sum(1 for m in s.blocks if effective[mapping[m]] == final)
+        items[n].wave = s.wave
+    for n, s in enumerate(schedules):
+        if n not in live:
+            s.wave = Wave.MONITOR
+            items[n].wave = Wave.MONITOR
+        s.blocks.sort(key=lambda m: items[m].key)
+        s.blocked_by.sort(key=lambda m: items[m].key)
+    return _order(items, schedules, components, dag) + sorted(
+        (n for n in range(len(items)) if n not in live), key=lambda n: items[n].key
+    )
+
+
+def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, str]:
+    return (WAVE_RANK[s.wave], -item.score, item.key)
+
+
+def _order(
+    items: Sequence[WorkItem],
+    schedules: Sequence[Schedule],
+    components: list[set[int]],
+    dag: nx.DiGraph,
+) -> list[int]:
+    """Providers before consumers; among available items the most urgent first."""
+    remaining = {c: dag.out_degree(c) for c in dag.nodes}  # providers not yet emitted
+    ranked = {
+        c: sorted(components[c], key=lambda n: _priority(items[n], schedules[n])) for c in dag.nodes
+    }
+    heap = [
+        (_priority(items[ranked[c][0]], schedules[ranked[c][0]]), c)
+        for c, left in remaining.items()
+        if left == 0
+    ]
+    heapq.heapify(heap)
+    out: list[int] = []
+    while heap:
+        _, c = heapq.heappop(heap)
+        out.extend(ranked[c])
+        for consumer in dag.pred[c]:
+            remaining[consumer] -= 1
+            if remaining[consumer] == 0:
+                first = ranked[consumer][0]
+                heapq.heappush(heap, (_priority(items[first], schedules[first]), consumer))
+    return out
+
+
+def add_months(day: date, months: int) -> date:
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(
+    wave: Wave,
+    as_of: date,
+    profile: RiskProfile,
+    earliest: date | None,
+    earliest_label: str,
+    y: float,
+) -> tuple[date | None, str]:
+    """Suggested start-by date and why."""
+    if wave is Wave.MONITOR:
+        return None, ""
+    months = dict(profile.due_months)[wave.value]
+    due = add_months(as_of, months)
+    basis = f"wave {wave.value}: {months} months"
+    if profile.due_by_deadline and earliest is not None:
+        latest_start = earliest - timedelta(days=round(y * 365.25))
+        if latest_start < due:
+            due = max(as_of, latest_start)
+            basis = f"{earliest_label} ({earliest.isoformat()}) minus migration time {y:g} y"
+            if latest_start < as_of:
+                basis += ": already late, start now"
+    return due, basis
