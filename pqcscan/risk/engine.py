@@ -100,7 +100,7 @@ def _ranked(
         score=a.score,
         wave=s.wave,
         wave_rule=_wave_rule(s),
-        wave_reason=wave_reason(item, s, deps),
+        wave_reason=wave_reason(item, s, deps, a.v_raw),
         confidence=a.confidence,
         needs_context=a.needs_context,
         mosca=mosca,

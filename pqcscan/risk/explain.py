@@ -51,10 +51,10 @@ def dependants_phrase(
     )
 
 
-def wave_reason(item: WorkItem, s: Schedule, dependants: str) -> str:
+def wave_reason(item: WorkItem, s: Schedule, dependants: str, v_raw: str) -> str:
     """One line a person reads in a table."""
     if s.wave is Wave.MONITOR:
-        return "quantum-safe under this profile: " + ", ".join(item.displays[:3])
+        return f"V = 0: {v_raw}"
     if s.pulled == "precedence":
         return (
             f"precedence: blocks {s.pulled_by} item(s) in wave {s.wave.value} "
@@ -79,6 +79,11 @@ def _threat_sentence(item: RankedItem) -> str:
         return f"{noun} relies on Shor-vulnerable signatures ({algs}): forgeable once a CRQC exists"
     if item.threat is Threat.WEAK:
         return f"{noun} is broken today ({algs})"
+    if item.score > 0:
+        return (
+            f"{noun} is not broken but falls short of an enabled regime ({algs}): "
+            "strength or approval, not Shor"
+        )
     return f"{noun} is quantum-safe under this profile ({algs})"
 
 

@@ -421,10 +421,20 @@ class Scorer:
     def vulnerability(self, item: WorkItem, a: Assessment, flagged: set[int]) -> None:
         best: tuple[float, int, int] | None = None
         best_text = ("", "")
+        signals = frozenset(item.signals)
         for f in item.findings:
             conf = self.builder.finding_confidential(f)
             is_flagged = f.id in flagged
-            key = (f.algorithm, f.parameter, f.quantum_status, f.usage, item.use, conf, is_flagged)
+            key = (
+                f.algorithm,
+                f.parameter,
+                f.quantum_status,
+                f.usage,
+                item.use,
+                conf,
+                is_flagged,
+                signals,
+            )
             found = self._v.get(key)
             if found is None:
                 family = self.builder.family(f.algorithm)
@@ -437,6 +447,7 @@ class Scorer:
                         regime_flagged=is_flagged,
                         algorithm=f.algorithm,
                         family=family,
+                        signals=signals,
                     ):
                         found = (rule.value, rule.id, rule.label)
                         break
@@ -451,12 +462,12 @@ class Scorer:
         a.v = best[0] if best else 0.0
         a.v_rule, a.v_raw = best_text
         item.v = a.v
+        # Regime-only concerns (AES-128 under CNSA 2.0, ML-DSA-65 under the ASD ISM) keep the
+        # threat "none": nothing is broken or Shor-vulnerable, a regime just wants more.
         if a.v == 0:
             item.threat = Threat.NONE
         elif item.status == QuantumStatus.CLASSICALLY_BROKEN:
             item.threat = Threat.WEAK
-        elif item.threat is Threat.NONE:
-            item.threat = Threat.HNDL if item.confidentiality else Threat.FORGERY
 
     # -- score -----------------------------------------------------------------------------
 

@@ -228,6 +228,9 @@ class FindingMatch:
     regime_flagged: bool | None = None
     algorithms: tuple[str, ...] = ()
     families: frozenset[str] = frozenset()
+    #: Signals the finding's item must carry / must not carry.
+    signals: frozenset[str] = frozenset()
+    not_signals: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any] | None) -> FindingMatch:
@@ -242,6 +245,8 @@ class FindingMatch:
             regime_flagged=None if flagged is None else bool(flagged),
             algorithms=tuple(str(a) for a in raw.get("algorithms", ())),
             families=_set(raw, "families"),
+            signals=_set(raw, "signals"),
+            not_signals=_set(raw, "not_signals"),
         )
 
     def matches(
@@ -254,6 +259,7 @@ class FindingMatch:
         regime_flagged: bool,
         algorithm: str,
         family: str,
+        signals: frozenset[str] = frozenset(),
     ) -> bool:
         if self.statuses and status not in self.statuses:
             return False
@@ -267,4 +273,8 @@ class FindingMatch:
             return False
         if self.algorithms and not algorithm_matches(self.algorithms, (algorithm,)):
             return False
-        return not (self.families and family not in self.families)
+        if self.families and family not in self.families:
+            return False
+        if self.signals and not self.signals <= signals:
+            return False
+        return not (self.not_signals and self.not_signals & signals)

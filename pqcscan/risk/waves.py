@@ -5,7 +5,8 @@
 2. **Precedence**: an edge *consumer -> provider* says the consumer cannot finish before the
    provider has migrated: a certificate's issuer signature needs its issuer's key
    (``issued_by``), an endpoint's authentication needs the certificate or host key it presents
-   (``presents``), a package needs the libraries it is built with (``built_with``). Items of a
+   (``presents``), a package needs the libraries it is built with (``built_with``), and a TLS
+   endpoint's key exchange needs TLS 1.3 before it can go hybrid (``requires``). Items of a
    dependency cycle (assets in one strongly connected component) are tied together
    (``cycle``). On the condensation of that graph, in topological order, each provider takes
    the earliest wave of the consumers it blocks; a cycle shares one wave. ``monitor`` items
@@ -33,7 +34,10 @@ from pqcscan.risk.profile import RiskProfile
 
 WAVE_RANK = {Wave.NOW: 0, Wave.NEXT: 1, Wave.LATER: 2, Wave.MONITOR: 3}
 RANK_WAVE = {v: k for k, v in WAVE_RANK.items()}
-MONITOR_RULE = ("M0", "quantum-safe under this profile (V = 0): monitored, not in the backlog")
+MONITOR_RULE = (
+    "M0",
+    "V = 0: nothing to migrate under this profile (monitored, not in the backlog)",
+)
 #: Which uses of a provider asset a consumer waits for.
 _KEY_USES = ("subject-key", "host-key", "key")
 
@@ -77,6 +81,12 @@ def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tupl
         return None
 
     edges: list[tuple[int, int, str]] = []
+    for uses in by_asset.values():
+        item = items[next(iter(uses.values()))]
+        needs_tls13 = "tls" in item.signals and "tls13" not in item.signals
+        if needs_tls13 and "key-exchange" in uses and "protocol" in uses:
+            # hybrid key exchange needs TLS 1.3 first
+            edges.append((uses["key-exchange"], uses["protocol"], "requires"))
     for source, links in sorted(topology.out_links.items()):
         mine = by_asset.get(source)
         if not mine:
