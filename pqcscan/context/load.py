@@ -570,17 +570,14 @@ def _build_services(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
         f = entry.fields
         label = _service_label(entry, i)
         id_raw = f.get("id")
-        ok = True
         sid = b.text(id_raw, label, "id") if id_raw else None
         if id_raw is None:
             b.p.add(entry.loc.where, f"{label}: missing required key 'id'")
-            ok = False
-        elif sid is None or not b.slug(sid, id_raw.loc, "service id"):
-            ok = False
+        elif sid is not None and not b.slug(sid, id_raw.loc, "service id"):
+            sid = None
         impact = None
         if "impact" not in f:
             b.p.add(entry.loc.where, f"{label}: missing required key 'impact'")
-            ok = False
         else:
             impact = b.impact(f["impact"], label)
         name = b.text(f["name"], label, "name") if "name" in f else None
@@ -605,7 +602,7 @@ def _build_services(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
         classes = b.names(f["data_classes"], label, "data_classes") if "data_classes" in f else []
         depends = b.names(f["depends_on"], label, "depends_on") if "depends_on" in f else []
         tags = [t.lower() for t, _ in b.names(f["tags"], label, "tags")] if "tags" in f else []
-        if ok and sid is not None and id_raw is not None:
+        if sid is not None and id_raw is not None:
             if sid in out.service_ids:
                 first = out.service_ids[sid]
                 b.p.add(
@@ -616,7 +613,7 @@ def _build_services(b: _Builder, entries: Iterable[_Entry], out: _Built) -> None
             out.service_ids[sid] = entry.loc
             out.class_refs.extend((sid, n, loc) for n, loc in classes)
             out.dependency_refs.extend((sid, n, loc) for n, loc in depends)
-        if not ok or sid is None or impact is None:
+        if sid is None or impact is None:
             continue
         service = Service(
             id=sid,

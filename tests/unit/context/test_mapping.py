@@ -4,7 +4,9 @@ Every rule kind matches what it should and nothing else; unmapped assets are lis
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,12 +18,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pqcscan.collectors.certs import CertificateCollector, CertScanOptions
 from pqcscan.collectors.declared import DeclaredCollector
 from pqcscan.context.load import parse_context
 from pqcscan.context.mapping import Mapping, map_assets
-from pqcscan.context.model import BusinessContext
+from pqcscan.context.model import BusinessContext, MappingRule, MatchKind, Service
 from pqcscan.inventory import Inventory
 from pqcscan.inventory.context_store import asset_locations
 from pqcscan.inventory.snapshot import AssetView, LinkView, Snapshot, load_snapshot
@@ -346,3 +350,69 @@ def test_reached_follows_link_direction_only() -> None:
     result = map_assets(Snapshot(assets, (), links), [ctx])
     assert result.reached == frozenset({2})  # 3 depends on 1, so 1 does not give 3 context
     assert result.uncovered == (3,)
+
+
+# -- the indexes find exactly what trying every rule finds ----------------------------------
+
+_PARTS = ["a", "b", "ab", "pki", "srv", "x.y", ".", "/", "-", "*", "?", "[ab]", "[!a]"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    paths=st.lists(
+        st.lists(st.sampled_from(["a", "b", "ab", "pki", "srv", "x.y", "c.pem"]), min_size=1).map(
+            lambda parts: "/" + "/".join(parts)
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    globs=st.lists(
+        st.lists(st.sampled_from(_PARTS), min_size=1, max_size=6).map("".join),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_path_index_agrees_with_trying_every_glob(paths: list[str], globs: list[str]) -> None:
+    assets = tuple(AssetView(i, "file", p, p, p, {}) for i, p in enumerate(paths))
+    rules = tuple(MappingRule("s", MatchKind.PATH, g) for g in globs if "[" not in g or "]" in g)
+    ctx = BusinessContext("c", (), (Service("s", "s", None, 3),), rules)
+    result = map_assets(Snapshot(assets, (), ()), [ctx])
+    expected = {
+        i
+        for i, p in enumerate(paths)
+        if any(
+            fnmatch.fnmatchcase(p, r.pattern + ("*" if r.pattern.endswith("/") else ""))
+            for r in rules
+        )
+    }
+    assert set(result.attachments) == expected
+    for hits, rule in zip(result.rule_hits, rules, strict=True):
+        pattern = rule.pattern + ("*" if rule.pattern.endswith("/") else "")
+        assert hits.assets == sum(fnmatch.fnmatchcase(p, pattern) for p in paths)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    addresses=st.lists(st.ip_addresses(v=4), min_size=1, max_size=10),
+    networks=st.lists(
+        st.builds(
+            lambda a, prefix: ipaddress.ip_network(f"{a}/{prefix}", strict=False),
+            st.ip_addresses(v=4),
+            st.integers(0, 32),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_cidr_index_agrees_with_trying_every_network(
+    addresses: list[ipaddress.IPv4Address], networks: list[ipaddress.IPv4Network]
+) -> None:
+    assets = tuple(
+        AssetView(i, "endpoint", f"{a}:443", f"{a}:443", str(a), {"address": str(a), "port": 443})
+        for i, a in enumerate(addresses)
+    )
+    rules = tuple(MappingRule("s", MatchKind.CIDR, n.with_prefixlen) for n in networks)
+    ctx = BusinessContext("c", (), (Service("s", "s", None, 3),), rules)
+    result = map_assets(Snapshot(assets, (), ()), [ctx])
+    expected = {i for i, a in enumerate(addresses) if any(a in n for n in networks)}
+    assert set(result.attachments) == expected
