@@ -59,9 +59,10 @@ def _sorted_snapshot(snapshot: Snapshot) -> Snapshot:
 
 
 def deadline_text(d: Deadline) -> str:
+    """``<regime> [scope]: <action> from <year> — <note> — <citation>``."""
     scope = f" [{d.scope}]" if d.scope else ""
-    note = f": {d.note}" if d.note else ""
-    return f"{d.regime_name}{scope}: {d.action} from {d.year}{note} ({d.citation})"
+    note = f" — {d.note}" if d.note else ""
+    return f"{d.regime_name}{scope}: {d.action} from {d.year}{note} — {d.citation}"
 
 
 def _wave_rule(s: Schedule) -> str:

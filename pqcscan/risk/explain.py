@@ -139,7 +139,7 @@ def explain_markdown(item: RankedItem) -> str:
         else:
             parts.append("No service depends on it: business context is the profile default.")
         if item.deadlines:
-            parts.append(f"Strictest deadline: {item.deadlines[0].split(' (http')[0]}.")
+            parts.append(f"Strictest deadline: {item.deadlines[0].split(' — ')[0]}.")
         if item.blocked_by:
             parts.append(f"Waits for {len(item.blocked_by)} provider item(s).")
         if item.blocks:

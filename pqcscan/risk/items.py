@@ -525,11 +525,12 @@ class ItemBuilder:
         )
         # A certificate's own subject-key finding says how the key is used; the key files it
         # certifies (folded in) only say "key".
+        # What matters is how the vulnerable parts are used (AES-256 next to an RSA signature
+        # on a declared appliance does not make the signature a confidentiality matter).
         own = [f for f in findings if f.asset_id == item.asset.id] or findings
+        exposed = [f for f in own if QuantumStatus(f.quantum_status) not in _PQ_STATUSES] or own
         item.confidentiality = item.use in _CONFIDENTIAL_USES or any(
-            self.finding_confidential(f)
-            for f in own
-            if QuantumStatus(f.quantum_status) not in _PQ_STATUSES
+            self.finding_confidential(f) for f in exposed
         )
         if any(f.quantum_status == QuantumStatus.UNKNOWN for f in findings):
             item.signals.add("evidence-gap")

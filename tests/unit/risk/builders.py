@@ -126,6 +126,7 @@ class SnapshotBuilder:
             self.finding(c, *key, usage or ("signature" if ca else "authentication"), SUBJECT)
             self.finding(c, *signature, "signature", SIGNATURE)
             self.finding(c, "SHA-256", "", "hash", DIGEST)
+            assert issuer is not None
             self.link(c, "issued-by", issuer)
         return c
 
@@ -140,8 +141,15 @@ def service(
     ecosystem: Ecosystem = Ecosystem.INTERNAL,
     **kw: Any,
 ) -> Service:
-    return Service(id_, id_.replace("-", " ").title(), kw.pop("owner", None), impact,
-                   retention_years=retention, ecosystem=ecosystem, **kw)  # fmt: skip
+    return Service(
+        id_,
+        id_.replace("-", " ").title(),
+        kw.pop("owner", None),
+        impact,
+        retention_years=retention,
+        ecosystem=ecosystem,
+        **kw,
+    )
 
 
 def context(

@@ -191,7 +191,10 @@ def test_extends_unknown_profile(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", sorted((RULES / "risk").glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_rule_file_validates(path: Path) -> None:
     if path.name == "remediation.yaml":
-        validate(yaml.safe_load(path.read_text(encoding="utf-8")), "risk-remediation.schema.json",
-                 "risk/remediation.yaml")  # fmt: skip
+        validate(
+            yaml.safe_load(path.read_text(encoding="utf-8")),
+            "risk-remediation.schema.json",
+            "risk/remediation.yaml",
+        )
     else:
         load_profile(path.stem)

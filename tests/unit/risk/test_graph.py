@@ -1,0 +1,129 @@
+"""Propagation over the condensation equals the naive per-node ``ancestors`` definition."""
+
+from __future__ import annotations
+
+import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pqcscan.context.model import Ecosystem
+from pqcscan.risk import load_profile
+from pqcscan.risk.graph import build_graph, iter_bits, propagate, service_node
+from pqcscan.risk.services import Direct, resolve_services
+from tests.unit.risk.builders import SnapshotBuilder, context, service
+
+ECOSYSTEMS = list(Ecosystem)
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[object, ...]:
+    n_assets = draw(st.integers(1, 12))
+    n_services = draw(st.integers(0, 6))
+    b = SnapshotBuilder()
+    for i in range(n_assets):
+        b.asset("certificate", f"a{i}")
+    relations = ["issued-by", "presents", "contains", "certifies", "depends-on"]
+    links = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, n_assets), st.sampled_from(relations), st.integers(1, n_assets)
+            ),
+            max_size=20,
+        )
+    )
+    for s, r, t in links:
+        if s != t:
+            b.link(s, r, t)
+    services = []
+    for i in range(n_services):
+        deps = draw(st.lists(st.integers(0, max(n_services - 1, 0)), max_size=2))
+        services.append(
+            service(
+                f"s{i}",
+                draw(st.integers(1, 5)),
+                draw(st.one_of(st.none(), st.sampled_from([1.0, 5.0, 7.0, 12.0]))),
+                draw(st.sampled_from(ECOSYSTEMS)),
+                depends_on=tuple(f"s{d}" for d in deps if d != i and n_services),
+                signature_lifetime_years=draw(st.one_of(st.none(), st.sampled_from([2.0, 9.0]))),
+            )
+        )
+    uses = (
+        draw(
+            st.lists(
+                st.tuples(st.integers(0, max(n_services - 1, 0)), st.integers(1, n_assets)),
+                max_size=15,
+            )
+        )
+        if n_services
+        else []
+    )
+    public = draw(st.sets(st.integers(1, n_assets), max_size=3))
+    return b.build(), context(*services), uses, public
+
+
+@given(graphs())
+@settings(max_examples=150, deadline=None)
+def test_propagation_matches_ancestors(case: tuple[object, ...]) -> None:
+    snapshot, ctx, uses, public = case
+    profile = load_profile()
+    services = resolve_services([ctx], profile)  # type: ignore[list-item]
+    direct: dict[int, list[Direct]] = {}
+    for s_index, asset_id in uses:  # type: ignore[attr-defined]
+        index = services.resolve("test", f"s{s_index}")
+        assert index is not None
+        direct.setdefault(asset_id, []).append(Direct(index, "rule"))
+    graph = build_graph(snapshot, services, direct)  # type: ignore[arg-type]
+    result = propagate(graph, services, public)  # type: ignore[arg-type]
+    for asset in snapshot.assets:  # type: ignore[attr-defined]
+        above = nx.ancestors(graph, asset.id) | {asset.id}
+        dependants = sorted(-n - 1 for n in above if n < 0)
+        reach = result.reach[asset.id]
+        assert iter_bits(reach.bits, 10**6) == dependants
+        info = [services.items[i] for i in dependants]
+        if info:
+            assert reach.retention is not None and reach.retention[0] == max(
+                s.retention for s in info
+            )
+            assert reach.ecosystem is not None
+            assert reach.ecosystem[0] == max(s.ecosystem.level for s in info)
+        else:
+            assert reach.retention is None and reach.ecosystem is None
+        lifetimes = [s.signature_lifetime for s in info if s.signature_lifetime is not None]
+        assert (reach.signature[0] if reach.signature else None) == (
+            max(lifetimes) if lifetimes else None
+        )
+        publics = sorted(n for n in above if n in public)  # type: ignore[operator]
+        assert reach.public == (publics[0] if publics else 0)
+
+
+def test_cycles_are_reported_and_share_everything() -> None:
+    b = SnapshotBuilder()
+    a, c, d = (b.asset("certificate", x) for x in ("a", "c", "d"))
+    b.link(a, "issued-by", c)
+    b.link(c, "issued-by", a)  # cross-signed: a dependency cycle of assets
+    b.link(d, "issued-by", a)
+    e = b.asset("key", "e")
+    ctx = context(
+        service("x", 4, 3.0, depends_on=("y",)),
+        service("y", 2, 8.0, depends_on=("x",)),  # a cycle of services
+        service("z", 1, 1.0, depends_on=("y",)),
+        service("w", 5, 2.0),
+    )
+    services = resolve_services([ctx], load_profile())
+    x, w = services.resolve("test", "x"), services.resolve("test", "w")
+    assert x is not None and w is not None
+    graph = build_graph(b.build(), services, {d: [Direct(w, "r")], e: [Direct(x, "r")]})
+    result = propagate(graph, services, ())
+    assert result.cycles == ((a, c),)
+    assert result.reach[a] == result.reach[c]
+    assert [services.items[i].id for i in iter_bits(result.reach[a].bits, 9)] == ["w"]
+    # x and y depend on each other, z on y: whatever x uses, all three depend on
+    assert sorted(services.items[i].id for i in iter_bits(result.reach[e].bits, 9)) == [
+        "x",
+        "y",
+        "z",
+    ]
+    retention = result.reach[e].retention
+    assert retention is not None and retention[0] == 8.0
+    assert graph.edges[service_node(w), d]["kind"] == "uses"
+    assert graph.edges[a, c]["kind"] == "issued_by"
