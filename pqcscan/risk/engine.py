@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pqcscan.catalog import Deadline, get_catalog
@@ -28,7 +29,7 @@ from pqcscan.risk.items import (
     publicly_trusted,
     years_between,
 )
-from pqcscan.risk.model import Dependant, RankedItem, RiskResult, Wave
+from pqcscan.risk.model import RankedItem, RiskResult, Wave
 from pqcscan.risk.profile import RiskProfile
 from pqcscan.risk.remediation import remediate
 from pqcscan.risk.services import Services, direct_attachments, resolve_services
@@ -58,6 +59,7 @@ def _sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     )
 
 
+@lru_cache(maxsize=4096)
 def deadline_text(d: Deadline) -> str:
     """``<regime> [scope]: <action> from <year> — <note> — <citation>``."""
     scope = f" [{d.scope}]" if d.scope else ""
@@ -106,7 +108,7 @@ def _ranked(
         needs_context=a.needs_context,
         mosca=mosca,
         factors=a.factors,
-        services=tuple(d.label for d in a.dependants),
+        services=tuple(d.service for d in a.dependants),
         owner=a.owner,
         blocks=tuple(items[m].key for m in s.blocks),
         blocked_by=tuple(items[m].key for m in s.blocked_by),
@@ -115,7 +117,7 @@ def _ranked(
         deadlines=tuple(deadline_text(d) for d in a.deadlines),
         due=due,
         service_count=a.service_count,
-        dependants=tuple(Dependant(d.label, d.impact, d.direct) for d in a.dependants),
+        dependants=a.dependants,
         signals=tuple(sorted(item.signals)),
         rule_wave=s.rule_wave if s.pulled else None,
         due_basis=basis,

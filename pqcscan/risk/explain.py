@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pqcscan.risk.model import RankedItem, Threat, Wave
+from pqcscan.risk.model import Dependant, RankedItem, Threat, Wave
 
 if TYPE_CHECKING:
-    from pqcscan.risk.factors import Dependant as ScoredDependant
     from pqcscan.risk.items import WorkItem
     from pqcscan.risk.services import Services
     from pqcscan.risk.waves import Schedule
@@ -36,18 +35,18 @@ def dependants_phrase(
     count: int,
     total: int,
     impact_sum: int,
-    listed: Sequence[ScoredDependant],
+    listed: Sequence[Dependant],
     services: Services,
 ) -> str:
     """``9 of 14 services (64 % of impact) depend on it; highest: core-banking (5)``."""
     if not count:
         return "no service depends on it (default business context)"
-    all_impact = sum(s.impact for s in services.items) or 1
+    all_impact = services.total_impact or 1
     top = listed[0]
     noun = "service" if total == 1 else "services"
     return (
         f"{count} of {total} {noun} ({impact_sum / all_impact:.0%} of impact) depend on it; "
-        f"highest: {top.label} ({top.impact})"
+        f"highest: {top.service} ({top.impact})"
     )
 
 

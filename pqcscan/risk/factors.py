@@ -29,7 +29,7 @@ from pqcscan.catalog import Catalog, Classification, Deadline, Primitive, Quantu
 from pqcscan.inventory.snapshot import FindingView
 from pqcscan.risk.graph import EMPTY, Reach, RetentionKey, ValueKey, iter_bits
 from pqcscan.risk.items import ItemBuilder, WorkItem, display, years_between
-from pqcscan.risk.model import FactorScore, Mosca, Provenance, Threat
+from pqcscan.risk.model import Dependant, FactorScore, Mosca, Provenance, Threat
 from pqcscan.risk.profile import RegimeChoice, RiskProfile
 from pqcscan.risk.services import Direct, Services
 
@@ -55,16 +55,6 @@ _ROUND = 4
 
 def clamp(x: float) -> float:
     return 0.0 if x < 0 else 1.0 if x > 1 else x
-
-
-@dataclass(frozen=True, slots=True)
-class Dependant:
-    """A service that depends on an item."""
-
-    index: int
-    label: str
-    impact: int
-    direct: bool
 
 
 @dataclass(slots=True)
@@ -118,6 +108,30 @@ class Assessment:
 _FindingKey = tuple[str, str, str, int | None, int | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Reached:
+    """The services reaching a set of assets, and the I, D, E they give."""
+
+    bits: int
+    count: int
+    retention: RetentionKey | None
+    signature: ValueKey | None
+    direct: tuple[int, ...]
+    dependants: tuple[Dependant, ...]
+    impact: int
+    impact_prov: Provenance
+    impact_raw: str
+    impact_sum: int
+    d: float
+    d_raw: str
+    ecosystem: int
+    eco_prov: Provenance
+    eco_raw: str
+    public_locator: str
+    signals: frozenset[str]
+    owner: str | None
+
+
 class Scorer:
     """Computes the factors of items against one profile, context and date."""
 
@@ -148,18 +162,23 @@ class Scorer:
         self._all_deadlines: dict[_FindingKey, tuple[Deadline, ...]] = {}
         self._v: dict[tuple[object, ...], tuple[float, str, str]] = {}
         self.enabled = ", ".join(r.id for r in profile.regimes) or "none"
+        self._reach_cache: dict[tuple[int, ...], _Reached] = {}
 
     # -- context: I, D, E and the dependants ---------------------------------------------------
 
-    def context(self, item: WorkItem, a: Assessment) -> None:
-        """Dependants, I, D and E from the services reaching the item's assets."""
+    def _reached(self, members: tuple[int, ...]) -> _Reached:
+        """I, D, E and the dependants of a set of assets (cached: the items of one asset, and
+        assets reached by the same services, share them)."""
+        found = self._reach_cache.get(members)
+        if found is not None:
+            return found
         bits = 0
         public = 0
         retention: RetentionKey | None = None
         signature: ValueKey | None = None
         ecosystem: ValueKey | None = None
         direct: dict[int, Direct] = {}
-        for member in item.members:
+        for member in members:
             r = self.reach.get(member, EMPTY)
             bits |= r.bits
             if r.public and (public == 0 or r.public < public):
@@ -170,75 +189,96 @@ class Scorer:
                 signature = r.signature
             if r.ecosystem is not None and (ecosystem is None or r.ecosystem > ecosystem):
                 ecosystem = r.ecosystem
-            for d in self.direct.get(member, ()):
-                direct.setdefault(d.service, d)
+            for attached in self.direct.get(member, ()):
+                direct.setdefault(attached.service, attached)
         info = self.services.items
-        a.bits = bits
-        a.direct = tuple(sorted(direct))
-        a.service_count = bits.bit_count()
-        listed = iter_bits(bits, self.profile.max_services)
-        a.dependants = tuple(
-            Dependant(i, info[i].label, info[i].impact, i in direct) for i in listed
-        )
-        a.retention_key = retention
+        p = self.profile
+        listed = iter_bits(bits, p.max_services)
+        signals: set[str] = set()
         # I
         if bits:
             top = info[listed[0]]
-            a.impact, a.impact_prov = top.impact, Provenance.USER
-            a.impact_raw = f"{top.impact} ({top.label})"
+            impact, impact_prov = top.impact, Provenance.USER
+            impact_raw = f"{top.impact} ({top.label})"
         else:
-            a.impact, a.impact_prov = self.profile.default_impact, Provenance.DEFAULT
-            a.impact_raw = f"{a.impact} (default: no service depends on this item)"
+            impact, impact_prov = p.default_impact, Provenance.DEFAULT
+            impact_raw = f"{impact} (default: no service depends on this item)"
+            signals.add("unmapped")
         # D
         total = len(info)
         weighted = sum(k * (bits & mask).bit_count() for k, mask in self.services.impact_masks)
-        a.impact_sum = weighted
+        count = bits.bit_count()
+        d = 0.0
         if total:
-            a.d = weighted / (MAX_IMPACT * total)
-            all_impact = sum(s.impact for s in info)
+            d = weighted / (MAX_IMPACT * total)
+            all_impact = self.services.total_impact
             share = weighted / all_impact if all_impact else 0.0
-            a.d_raw = (
-                f"{a.service_count} of {total} services depend on it; "
+            d_raw = (
+                f"{count} of {total} services depend on it; "
                 f"impact {weighted} of {all_impact} ({share:.0%} of all impact); "
                 f"D = {weighted} / ({MAX_IMPACT} x {total})"
             )
             if bits:
-                top = info[listed[0]]
-                a.d_raw += f"; highest: {top.label} ({top.impact})"
+                d_raw += f"; highest: {info[listed[0]].label} ({info[listed[0]].impact})"
         else:
-            a.d_raw = "no business context loaded"
+            d_raw = "no business context loaded"
         # E
-        level, prov, raw = 0, Provenance.DEFAULT, ""
+        level, prov = p.default_ecosystem.level, Provenance.DEFAULT
+        raw = f"{p.default_ecosystem.value} (default: no service)"
         if ecosystem is not None:
-            level = int(ecosystem[0])
+            level, prov = int(ecosystem[0]), Provenance.USER
             svc = info[-ecosystem[1]]
-            prov = Provenance.USER
             raw = f"{svc.ecosystem.value} ({svc.label})"
-        else:
-            level = self.profile.default_ecosystem.level
-            raw = f"{self.profile.default_ecosystem.value} (default: no service)"
+            if level >= MAX_ECOSYSTEM:
+                signals.add("counterparty")
+        public_locator = ""
         if public:
-            asset = self.builder.topology.assets[public]
-            a.public_source = asset.locator
-            item.signals.add("public")
-            floor = self.profile.public_ecosystem_floor
-            if floor > level:
-                level, prov = floor, Provenance.OBSERVED
-                raw = f"{ECOSYSTEM_NAMES[floor]}: observed public exposure ({asset.locator})"
+            public_locator = self.builder.topology.assets[public].locator
+            signals.add("public")
+            if p.public_ecosystem_floor > level:
+                level, prov = p.public_ecosystem_floor, Provenance.OBSERVED
+                raw = f"{ECOSYSTEM_NAMES[level]}: observed public exposure ({public_locator})"
             else:
-                raw += f"; observed public exposure ({asset.locator})"
-        a.ecosystem, a.eco_prov, a.eco_raw = level, prov, raw
-        if level >= MAX_ECOSYSTEM and ecosystem is not None and int(ecosystem[0]) >= MAX_ECOSYSTEM:
-            item.signals.add("counterparty")
-        if not bits:
-            item.signals.add("unmapped")
+                raw += f"; observed public exposure ({public_locator})"
         if any(info[i].vendor_controlled for i in direct):
-            item.signals.add("vendor-controlled")
+            signals.add("vendor-controlled")
         owners = [info[i].owner for i in sorted(direct) if info[i].owner]
+        found = _Reached(
+            bits=bits,
+            count=count,
+            retention=retention,
+            signature=signature,
+            direct=tuple(sorted(direct)),
+            dependants=tuple(Dependant(info[i].label, info[i].impact, i in direct) for i in listed),
+            impact=impact,
+            impact_prov=impact_prov,
+            impact_raw=impact_raw,
+            impact_sum=weighted,
+            d=d,
+            d_raw=d_raw,
+            ecosystem=level,
+            eco_prov=prov,
+            eco_raw=raw,
+            public_locator=public_locator,
+            signals=frozenset(signals),
+            owner=owners[0] if owners else None,
+        )
+        self._reach_cache[members] = found
+        return found
+
+    def context(self, item: WorkItem, a: Assessment) -> None:
+        """Dependants, I, D and E from the services reaching the item's assets."""
+        r = self._reached(tuple(item.members))
+        a.bits, a.service_count, a.direct, a.dependants = r.bits, r.count, r.direct, r.dependants
+        a.retention_key, a.signature_key = r.retention, r.signature
+        a.impact, a.impact_prov, a.impact_raw = r.impact, r.impact_prov, r.impact_raw
+        a.impact_sum, a.d, a.d_raw = r.impact_sum, r.d, r.d_raw
+        a.ecosystem, a.eco_prov, a.eco_raw = r.ecosystem, r.eco_prov, r.eco_raw
+        a.public_source = r.public_locator
+        item.signals |= r.signals
         declared = item.asset.details.get("owner")
-        a.owner = owners[0] if owners else (str(declared) if declared else None)
-        a.signature_key = signature
-        item.impact, item.impact_source, item.ecosystem = a.impact, a.impact_prov, level
+        a.owner = r.owner or (str(declared) if declared else None)
+        item.impact, item.impact_source, item.ecosystem = r.impact, r.impact_prov, r.ecosystem
 
     # -- Y ---------------------------------------------------------------------------------
 

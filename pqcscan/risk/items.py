@@ -142,11 +142,11 @@ class WorkItem:
 
     @property
     def threat_name(self) -> str:
-        return self.threat.value
+        return self.threat  # a StrEnum is its value (and much faster than ``.value``)
 
     @property
     def wave_name(self) -> str:
-        return self.wave.value
+        return self.wave
 
 
 @dataclass(frozen=True, slots=True)

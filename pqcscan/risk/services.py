@@ -66,6 +66,8 @@ class Services:
     context_sha256: str | None
     #: service id -> the first (context order) service with that id
     first_by_id: Mapping[str, int]
+    #: Sum of every service's impact.
+    total_impact: int = 0
 
     def __len__(self) -> int:
         return len(self.items)
@@ -148,7 +150,15 @@ def resolve_services(contexts: Sequence[BusinessContext], profile: RiskProfile) 
     first: dict[str, int] = {}
     for (_, sid), index in sorted(by_key.items()):
         first.setdefault(sid, index)
-    return Services(tuple(items), by_key, tuple(sorted(masks.items())), name, sha, first)
+    return Services(
+        tuple(items),
+        by_key,
+        tuple(sorted(masks.items())),
+        name,
+        sha,
+        first,
+        sum(s.impact for s in items),
+    )
 
 
 def direct_attachments(mapping: Any, services: Services) -> dict[int, tuple[Direct, ...]]:

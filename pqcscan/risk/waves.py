@@ -118,9 +118,11 @@ def schedule(
     live = set(active)
     graph = nx.DiGraph()
     graph.add_nodes_from(active)
+    real: set[tuple[int, int]] = set()  # precedence edges, without the cycle ties
     for consumer, provider, _kind in edges:
         if consumer in live and provider in live and consumer != provider:
             graph.add_edge(consumer, provider)
+            real.add((consumer, provider))
             schedules[consumer].blocked_by.append(provider)
             schedules[provider].blocks.append(consumer)
     by_asset: dict[int, list[int]] = {}
@@ -157,7 +159,7 @@ def schedule(
             items[n].wave = Wave.MONITOR
         s.blocks.sort(key=lambda m: items[m].key)
         s.blocked_by.sort(key=lambda m: items[m].key)
-    return _order(items, schedules, components, dag) + sorted(
+    return _order(items, schedules, components, dag, real) + sorted(
         (n for n in range(len(items)) if n not in live), key=lambda n: items[n].key
     )
 
@@ -171,12 +173,11 @@ def _order(
     schedules: Sequence[Schedule],
     components: list[set[int]],
     dag: nx.DiGraph,
+    real: set[tuple[int, int]],
 ) -> list[int]:
     """Providers before consumers; among available items the most urgent first."""
     remaining = {c: dag.out_degree(c) for c in dag.nodes}  # providers not yet emitted
-    ranked = {
-        c: sorted(components[c], key=lambda n: _priority(items[n], schedules[n])) for c in dag.nodes
-    }
+    ranked = {c: _inside(components[c], items, schedules, real) for c in dag.nodes}
     heap = [
         (_priority(items[ranked[c][0]], schedules[ranked[c][0]]), c)
         for c, left in remaining.items()
@@ -193,6 +194,28 @@ def _order(
                 first = ranked[consumer][0]
                 heapq.heappush(heap, (_priority(items[first], schedules[first]), consumer))
     return out
+
+
+def _inside(
+    members: set[int],
+    items: Sequence[WorkItem],
+    schedules: Sequence[Schedule],
+    real: set[tuple[int, int]],
+) -> list[int]:
+    """The order inside one strongly connected group: its real precedence edges (without the
+    ties that bind an asset cycle) when they allow one, most urgent first."""
+
+    def key(n: int) -> tuple[int, float, str]:
+        return _priority(items[n], schedules[n])
+
+    if len(members) == 1:
+        return list(members)
+    inner = nx.DiGraph()
+    inner.add_nodes_from(members)
+    inner.add_edges_from((p, c) for c, p in real if c in members and p in members)
+    if not nx.is_directed_acyclic_graph(inner):
+        return sorted(members, key=key)
+    return list(nx.lexicographical_topological_sort(inner, key=key))
 
 
 def add_months(day: date, months: int) -> date:
