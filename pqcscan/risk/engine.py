@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,7 @@ from pqcscan.risk.explain import dependants_phrase, wave_reason
 from pqcscan.risk.factors import Assessment, Scorer
 from pqcscan.risk.graph import betweenness, build_graph, propagate
 from pqcscan.risk.items import (
+    DAYS_PER_YEAR,
     ItemBuilder,
     WorkItem,
     endpoint_address,
@@ -88,6 +89,12 @@ def _ranked(
 ) -> RankedItem:
     earliest_label = a.deadlines[0].regime_name if a.deadlines else ""
     due, basis = due_date(s.wave, as_of, profile, a.earliest, earliest_label, a.y)
+    # The migration could finish Y years after it starts (by the due date at the latest):
+    # an appliance whose support ends before that is to be replaced, not upgraded.
+    finish = (due or as_of) + timedelta(days=round(a.y * DAYS_PER_YEAR))
+    item.finish = finish
+    if item.support_end is not None and item.support_end < finish:
+        item.signals.add("support-ends-before-migration")
     mosca = replace(scorer.mosca(a), crqc_year=profile.crqc_year)
     deps = dependants_phrase(a.service_count, len(services), a.impact_sum, a.dependants, services)
     return RankedItem(
@@ -169,7 +176,7 @@ def rank(
         scorer.vulnerability(item, a, flagged)
         scorer.score(item, a)
         if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
-            item.signals.add("support-ends-before-migration")
+            item.signals.add("support-ends-before-migration")  # even starting today
         assessments.append(a)
     schedules = []
     for item in items:

@@ -74,13 +74,13 @@ _SAFE_STATUSES = frozenset(
 _PQ_STATUSES = frozenset({QuantumStatus.QUANTUM_SAFE, QuantumStatus.HYBRID})
 _DISPLAY = {"RSAES-PKCS1-v1_5": "RSA key transport", "RSAES-OAEP": "RSA-OAEP"}
 _PUBLIC_STORE_EXCLUDED = frozenset({"custom"})
-_DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR = 365.25
 _TITLE_ALGORITHMS = 4
 
 
 def years_between(start: date, end: date) -> float:
     """Years from ``start`` to ``end`` (days / 365.25), negative when ``end`` is earlier."""
-    return (end - start).days / _DAYS_PER_YEAR
+    return (end - start).days / DAYS_PER_YEAR
 
 
 def display(algorithm: str, parameter: str) -> str:
@@ -115,6 +115,8 @@ class WorkItem:
     validity_years: float | None = None
     validity_note: str = ""
     support_end: date | None = None
+    #: When the migration could finish: its start (due date) + Y; set with the due date.
+    finish: date | None = None
     threat: Threat = Threat.NONE
     # -- filled by the engine ----------------------------------------------------------------
     impact: int = 0

@@ -63,7 +63,7 @@ class _Values(dict[str, str]):
 def placeholders(item: WorkItem, as_of: date) -> dict[str, str]:
     """The values a rule's text may use."""
     d = item.asset.details
-    finish = as_of.year + math.ceil(item.y) if item.y else as_of.year
+    finish = item.finish.year if item.finish else as_of.year + math.ceil(item.y)
     return _Values(
         algorithms=", ".join(item.displays[:6]) or "unknown",
         locator=item.asset.locator,

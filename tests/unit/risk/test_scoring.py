@@ -221,10 +221,23 @@ def test_hardware_support_ends_before_migration() -> None:
         support_end="2028-12-31",
     )
     b.finding(hw, "RSA", "2048", "signature")
-    item = _get(_rank(b.build()), "hardware:hsm-7#algorithms")
+    late = b.asset(
+        "hardware", "hsm-8", "dc2", "Payment HSM", kind="payment-hsm", support_end="2030-06-30"
+    )
+    b.finding(late, "RSA", "2048", "signature")
+    later = b.asset(
+        "hardware", "hsm-9", "dc3", "Payment HSM", kind="payment-hsm", support_end="2035-06-30"
+    )
+    b.finding(later, "RSA", "2048", "signature")
+    result = _rank(b.build())
+    item = _get(result, "hardware:hsm-7#algorithms")
     assert item.mosca.y == 3 and "support-ends-before-migration" in item.signals
     assert item.remediation[0].startswith("replace this appliance: support ends 2028-12-31")
-    assert "(2029)" in item.remediation[0]
+    # due: the NIST 2031 deadline minus Y 3 = 2028-01-01; finishing 3 y later: 2031
+    assert item.due == date(2028, 1, 1) and "(2031)" in item.remediation[0]
+    # even starting today the migration ends after 2029-06-30; starting at the due date, later
+    assert "support-ends-before-migration" in _get(result, "hardware:hsm-8#algorithms").signals
+    assert "support-ends-before-migration" not in _get(result, "hardware:hsm-9#algorithms").signals
 
 
 def test_owner_from_direct_service_then_declared() -> None:
