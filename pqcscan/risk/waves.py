@@ -11,9 +11,11 @@
    (``cycle``). On the condensation of that graph, in topological order, each provider takes
    the earliest wave of the consumers it blocks; a cycle shares one wave. ``monitor`` items
    are done: they neither block nor get pulled.
-3. **Order**: wave, then providers before their consumers, then score descending, then key --
-   a topological sort that always emits the most urgent available item (a priority queue),
-   so precedence never buries a high-score item behind unrelated low-score providers.
+3. **Order**: wave, then providers before their consumers, then *urgency* descending (the
+   highest score an item unlocks in its wave: its own, or that of a consumer waiting for it),
+   then score, then key -- a topological sort that always emits the most urgent available
+   item (a priority queue). A low-score provider of a high-score item comes right before it,
+   and precedence never buries a high-score item behind unrelated low-score providers.
 4. **Due**: ``as_of`` + the wave's months; with ``due_by_deadline`` brought forward to the
    strictest counted regime deadline minus the migration time (never before ``as_of``).
 """
@@ -55,6 +57,8 @@ class Schedule:
     blocks: list[int] = field(default_factory=list)  # consumer item indices
     blocked_by: list[int] = field(default_factory=list)  # provider item indices
     pulled_by: int = 0  # direct consumers in the final wave
+    #: The highest score among the item and what it (transitively) unblocks in its wave.
+    urgency: float = 0.0
 
 
 def rule_wave(item: WorkItem, profile: RiskProfile) -> tuple[Wave, str, str]:
@@ -136,12 +140,20 @@ def schedule(
     components = list(nx.strongly_connected_components(graph))
     dag = nx.condensation(graph, components)
     effective: dict[int, int] = {}
+    urgency: dict[int, float] = {}
     for c in nx.topological_sort(dag):  # consumers before their providers
         members = components[c]
         own = min(WAVE_RANK[schedules[m].rule_wave] for m in members)
         from_consumers = min((effective[p] for p in dag.pred[c]), default=own)
         effective[c] = min(own, from_consumers)
+        # the highest score this group unlocks in its own wave (itself included)
+        urgency[c] = max(
+            max(items[m].score for m in members),
+            max((urgency[p] for p in dag.pred[c] if effective[p] == effective[c]), default=0.0),
+        )
     mapping = dag.graph["mapping"]
+    for n in active:
+        schedules[n].urgency = urgency[mapping[n]]
     for n in active:
         s = schedules[n]
         c = mapping[n]
@@ -164,8 +176,9 @@ def schedule(
     )
 
 
-def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, str]:
-    return (WAVE_RANK[s.wave], -item.score, item.key)
+def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, float, str]:
+    """Wave, then the highest score the item unlocks, then its own score, then its key."""
+    return (WAVE_RANK[s.wave], -s.urgency, -item.score, item.key)
 
 
 def _order(
@@ -205,7 +218,7 @@ def _inside(
     """The order inside one strongly connected group: its real precedence edges (without the
     ties that bind an asset cycle) when they allow one, most urgent first."""
 
-    def key(n: int) -> tuple[int, float, str]:
+    def key(n: int) -> tuple[int, float, float, str]:
         return _priority(items[n], schedules[n])
 
     if len(members) == 1:

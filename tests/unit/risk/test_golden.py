@@ -81,16 +81,17 @@ GOLDEN = {
     ),
 }
 
-# The whole backlog, in order: wave, providers before consumers, score, key.
+# The whole backlog, in order: wave, providers before consumers, urgency (the highest score
+# an item unlocks), score, key.
 BACKLOG = [
     ("certificate:cert-internal-root#subject-key", Wave.NOW),
     ("endpoint:10.1.0.5:8443#protocol", Wave.NOW),  # TLS 1.3 first: the kex requires it
     ("endpoint:10.1.0.5:8443#key-exchange", Wave.NOW),
     ("package:pkg:generic/openssl@1.1.1w#crypto", Wave.NOW),
     ("endpoint:81.2.69.142:443#key-exchange", Wave.NOW),
-    ("certificate:cert-hr#subject-key", Wave.NOW),
-    ("endpoint:10.3.0.7:443#protocol", Wave.NOW),  # pulled forward from next (P1)
+    ("endpoint:10.3.0.7:443#protocol", Wave.NOW),  # pulled forward from next (P1); urgency 38
     ("endpoint:10.3.0.7:443#key-exchange", Wave.NOW),
+    ("certificate:cert-hr#subject-key", Wave.NOW),
     ("certificate:cert-core-api#signature", Wave.NEXT),
     ("certificate:cert-core-api#subject-key", Wave.NEXT),
     ("certificate:cert-ib-web#signature", Wave.NEXT),
