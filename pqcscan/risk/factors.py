@@ -21,7 +21,7 @@ Score = 100 x g x sum(w_i x factor_i), g = 0 when V = 0 (quantum-safe items scor
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
@@ -102,7 +102,6 @@ class Assessment:
     confidence: float = 0.0
     needs_context: bool = False
     owner: str | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
 
 
 _FindingKey = tuple[str, str, str, int | None, int | None]

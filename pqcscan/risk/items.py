@@ -129,7 +129,6 @@ class WorkItem:
     in_force: bool = False
     slack: float | None = None
     wave: Wave = Wave.MONITOR
-    extra: dict[str, Any] = field(default_factory=dict)
 
     # -- what conditions read (rules.ItemFacts) ----------------------------------------------
     @property
