@@ -63,8 +63,9 @@ def load_snapshot(engine: Engine) -> Snapshot:
         assets = tuple(
             AssetView(*row)
             for row in conn.execute(
-                select(a.c.id, a.c.type, a.c.fingerprint, a.c.locator, a.c.name, a.c.details)
-                .order_by(a.c.id)
+                select(
+                    a.c.id, a.c.type, a.c.fingerprint, a.c.locator, a.c.name, a.c.details
+                ).order_by(a.c.id)
             )
         )
         findings = tuple(
