@@ -195,16 +195,5 @@ def to_markdown(header: BacklogHeader, items: Sequence[RankedItem]) -> str:
             out += [f"- {i.title} ({i.status})" for i in chosen]
             continue
         for n, item in enumerate(chosen, start=1):
-            out += [f"### {n}. {item.title}", ""]
-            out.append(
-                f"Score **{item.score:.1f}**, rule {item.wave_rule}"
-                + (f", due {item.due.isoformat()}" if item.due else "")
-                + (f", owner {item.owner}" if item.owner else "")
-                + f", confidence {item.confidence:.0%}"
-            )
-            out += ["", _explanation(item), ""]
-            if item.remediation:
-                out += ["What to do:", "", *(f"- {r}" for r in item.remediation), ""]
-            if item.blocked_by:
-                out += ["Blocked by: " + ", ".join(f"`{k}`" for k in item.blocked_by), ""]
+            out += [f"### {n}. {item.title}", "", _explanation(item), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,293 @@
+"""``pqcscan rank``, ``pqcscan explain`` and ``pqcscan export backlog|suppliers``.
+
+``rank`` reads the inventory, the loaded business contexts and a risk profile, ranks every
+migration item, stores the ranking (a risk run) and prints the top of the backlog. ``explain``
+and ``export`` read a stored ranking (the newest by default), so what is exported is exactly
+what was ranked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from pqcscan.cli.context import AppContext
+from pqcscan.cli.output import table, to_json
+from pqcscan.errors import UsageError
+from pqcscan.exporters import backlog, suppliers
+from pqcscan.inventory.risk_store import (
+    RiskRunRecord,
+    find_items,
+    ranked_items,
+    risk_run,
+    save_result,
+)
+from pqcscan.inventory.snapshot import load_snapshot
+from pqcscan.risk.model import RankedItem, Wave
+
+
+@click.command()
+@click.option(
+    "--profile",
+    default="default",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="Risk profile: a name under rules/risk (default, cnsa, eu...) or a YAML file.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Show the first N items of the backlog; 0 shows all of them.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Rank as of this date [default: today].",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def rank(app: AppContext, profile: str, top: int, as_of: object, fmt: str) -> None:
+    """Rank every migration item by risk and store the ranking (a risk run).
+
+    Factors (FSC measure 17): data confidentiality period (Mosca), business impact,
+    business dependency, ecosystem relatedness, international alignment, cryptographic
+    vulnerability. See docs/risk-model.md.
+    """
+    from pqcscan.context.mapping import map_assets
+    from pqcscan.inventory.context_store import asset_locations, load_contexts
+    from pqcscan.risk import load_profile
+    from pqcscan.risk import rank as rank_items
+
+    engine = app.inventory.engine
+    chosen = load_profile(profile)
+    snapshot = load_snapshot(engine)
+    contexts = load_contexts(engine)
+    mapping = map_assets(snapshot, contexts, asset_locations(engine))
+    day = as_of.date() if isinstance(as_of, datetime) else date.today()
+    result = rank_items(snapshot, contexts, mapping, chosen, day)
+    run_id = save_result(engine, result)
+    items = result.items[:top] if top else result.items
+    if fmt == "json":
+        from pqcscan.codec import to_jsonable
+
+        click.echo(to_json({"risk_run": run_id, "items": [to_jsonable(i) for i in items]}))
+        return
+    click.echo(render_table(items))
+    if not app.quiet:
+        waves = {w: sum(1 for i in result.items if i.wave is w) for w in Wave}
+        click.echo(
+            f"risk run {run_id}: {len(result.items)} items — "
+            + ", ".join(f"{w.value} {n}" for w, n in waves.items())
+            + f"; profile {result.profile_name}, assumed CRQC {result.crqc_year}",
+            err=True,
+        )
+        needs = sum(1 for i in result.items if i.needs_context)
+        if needs or result.unmapped_assets:
+            click.echo(
+                f"  {needs} items rank on default business context; "
+                f"{len(result.unmapped_assets)} assets are mapped to no service "
+                "(pqcscan context show --unmapped)",
+                err=True,
+            )
+        click.echo("  next: pqcscan explain 1 | pqcscan export backlog --format md", err=True)
+
+
+def render_table(items: tuple[RankedItem, ...] | list[RankedItem]) -> str:
+    rows = [
+        (n, f"{i.score:.1f}", i.wave.value, i.title, _short(i.wave_reason, 90))
+        for n, i in enumerate(items, start=1)
+    ]
+    return table(("#", "score", "wave", "item", "why"), rows, max_width=90)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _run(app: AppContext, run_id: int | None) -> RiskRunRecord:
+    run = risk_run(app.inventory.engine, run_id)
+    if run is None:
+        raise UsageError(
+            f"there is no risk run {run_id}" if run_id else "nothing ranked yet: run pqcscan rank"
+        )
+    return run
+
+
+def _item(app: AppContext, run: RiskRunRecord, which: str) -> RankedItem:
+    engine = app.inventory.engine
+    if which.isdigit():
+        items = ranked_items(engine, run.id)
+        position = int(which)
+        if not 1 <= position <= len(items):
+            raise UsageError(f"risk run {run.id} has items 1-{len(items)}, not {position}")
+        return items[position - 1]
+    exact = ranked_items(engine, run.id, key=which)
+    if exact:
+        return exact[0]
+    found = find_items(engine, run.id, which)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(f"no item of risk run {run.id} matches {which!r}")
+    keys = "\n  ".join(i.key for i in found[:10])
+    raise UsageError(f"{len(found)} items match {which!r}; be more precise:\n  {keys}")
+
+
+@click.command()
+@click.argument("item")
+@click.option("--run", "run_id", type=int, metavar="ID", help="Risk run [default: the newest].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text")
+@click.pass_obj
+def explain(app: AppContext, item: str, run_id: int | None, fmt: str) -> None:
+    """Why ITEM (its position, key, or part of its key) ranks where it does: every factor,
+    Mosca's numbers, dependants and blockers, deadlines, evidence, what to do."""
+    from pqcscan.risk import explain_markdown
+
+    run = _run(app, run_id)
+    chosen = _item(app, run, item)
+    if fmt == "json":
+        from pqcscan.codec import to_jsonable
+
+        click.echo(to_json(to_jsonable(chosen)))
+        return
+    if fmt == "md":
+        click.echo(explain_markdown(chosen))
+        return
+    click.echo(explain_text(chosen, run))
+
+
+def explain_text(item: RankedItem, run: RiskRunRecord) -> str:
+    m = item.mosca
+    lines = [
+        item.title,
+        f"  key {item.key}",
+        f"  score {item.score:.1f} — wave {item.wave.value} ({item.wave_rule}): {item.wave_reason}",
+        f"  status {item.status}, threat {item.threat.value}, confidence {item.confidence:.0%}"
+        + (" — needs business context" if item.needs_context else ""),
+        "",
+        "Factors (FSC measure 17):",
+        table(
+            ("factor", "input", "value", "weight", "points", "source"),
+            [
+                (
+                    f"{f.factor} {f.name} / {f.name_zh}",
+                    f.raw,
+                    f"{f.value:.2f}",
+                    f"{f.weight:.2f}",
+                    f"{f.points:.1f}",
+                    f.source.value,
+                )
+                for f in item.factors
+            ],
+            max_width=60,
+        ),
+        "",
+        "Mosca's inequality (X + Y > Z means the data outlives the migration deadline):",
+        f"  X = {m.x:g} y  ({m.x_source})",
+        f"  Y = {m.y:g} y  ({m.y_source})",
+        f"  Z = {m.z:g} y  ({m.z_source})",
+        f"  X + Y - Z = {m.gap:+g} y" + ("  -> already late" if m.gap > 0 else ""),
+    ]
+    if item.services:
+        lines += ["", "Services depending on it: " + ", ".join(item.services)]
+    if item.owner:
+        lines.append(f"Owner: {item.owner}")
+    if item.blocked_by:
+        lines += ["", "Blocked by (migrate first):", *(f"  {k}" for k in item.blocked_by)]
+    if item.blocks:
+        lines += ["", f"Blocks {len(item.blocks)} item(s):", *(f"  {k}" for k in item.blocks[:15])]
+    if item.deadlines:
+        lines += ["", "Deadlines:", *(f"  {d}" for d in item.deadlines)]
+    if item.remediation:
+        lines += ["", "What to do:", *(f"  - {r}" for r in item.remediation)]
+    if item.evidence:
+        lines += ["", "Evidence:", *(f"  {e}" for e in item.evidence[:25])]
+    lines += ["", f"risk run {run.id}, profile {run.profile_name} ({run.profile_sha256[:12]})"]
+    return "\n".join(lines)
+
+
+@click.group()
+def export() -> None:
+    """Export the ranked backlog or the supplier survey."""
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {output}: {exc.strerror}") from exc
+
+
+@export.command("backlog")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "md"]), default="md")
+@click.option(
+    "--tracker",
+    type=click.Choice(["jira", "azure"]),
+    default="jira",
+    show_default=True,
+    help="CSV columns for this tracker's importer.",
+)
+@click.option("--run", "run_id", type=int, metavar="ID", help="Risk run [default: the newest].")
+@click.option("--include-monitor", is_flag=True, help="Also list quantum-safe items.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def export_backlog(
+    app: AppContext,
+    fmt: str,
+    tracker: str,
+    run_id: int | None,
+    include_monitor: bool,
+    output: Path | None,
+) -> None:
+    """The migration backlog of a ranking: a CSV for Jira or Azure DevOps, JSON, or a
+    Markdown migration plan."""
+    run = _run(app, run_id)
+    items = ranked_items(app.inventory.engine, run.id)
+    if not include_monitor:
+        items = [i for i in items if i.wave is not Wave.MONITOR]
+    header = backlog.BacklogHeader(
+        run.id,
+        run.model_version,
+        run.profile_name,
+        run.profile_sha256,
+        run.context_name,
+        run.context_sha256,
+        run.as_of,
+        run.crqc_year,
+    )
+    if fmt == "csv":
+        _write(backlog.to_csv(items, tracker), output)
+    elif fmt == "json":
+        _write(backlog.to_json(header, items), output)
+    else:
+        _write(backlog.to_markdown(header, items), output)
+
+
+@export.command("suppliers")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def export_suppliers(app: AppContext, fmt: str, output: Path | None) -> None:
+    """Per vendor and product: what was found, what is unknown, and the questions to send
+    (PQC roadmap, CBOM, crypto agility)."""
+    engine = app.inventory.engine
+    run = risk_run(engine)
+    items = ranked_items(engine, run.id) if run is not None else []
+    crqc = run.crqc_year if run is not None else 2035
+    products = suppliers.survey(load_snapshot(engine), items, crqc)
+    if fmt == "csv":
+        _write(suppliers.to_csv(products), output)
+    elif fmt == "json":
+        _write(suppliers.to_json(products, crqc), output)
+    else:
+        _write(suppliers.to_markdown(products, crqc), output)
