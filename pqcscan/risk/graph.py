@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+import networkx as nx
 
 from pqcscan.inventory.snapshot import Snapshot
 from pqcscan.risk.model import Provenance
@@ -56,9 +56,9 @@ def service_node(index: int) -> int:
 
 def build_graph(
     snapshot: Snapshot, services: Services, direct: Mapping[int, Iterable[Direct]]
-) -> nx.DiGraph:
+) -> nx.DiGraph[int]:
     """The dependency graph of assets and services (see the module docstring)."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[int] = nx.DiGraph()
     known = {a.id for a in snapshot.assets}
     graph.add_nodes_from(sorted(known))
     graph.add_nodes_from(service_node(s.index) for s in services.items)
@@ -127,7 +127,7 @@ def _max3(a: RetentionKey | None, b: RetentionKey | None) -> RetentionKey | None
     return a if a >= b else b
 
 
-def propagate(graph: nx.DiGraph, services: Services, public: Iterable[int]) -> Propagation:
+def propagate(graph: nx.DiGraph[int], services: Services, public: Iterable[int]) -> Propagation:
     """Dependant-service bitsets and maxima for every asset node (see the module docstring)."""
     public_set = set(public)
     components = list(nx.strongly_connected_components(graph))
@@ -182,7 +182,7 @@ def propagate(graph: nx.DiGraph, services: Services, public: Iterable[int]) -> P
     return Propagation(reach, cycles, len(components))
 
 
-def betweenness(graph: nx.DiGraph, k: int, seed: int) -> dict[int, float]:
+def betweenness(graph: nx.DiGraph[int], k: int, seed: int) -> dict[int, float]:
     """Sampled betweenness centrality of asset nodes (an extra, reported-only metric)."""
     sample = min(k, graph.number_of_nodes())
     if sample == 0:

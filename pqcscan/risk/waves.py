@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+import networkx as nx
 
 from pqcscan.risk.items import Topology, WorkItem
 from pqcscan.risk.model import Wave
@@ -120,7 +120,7 @@ def schedule(
     """Apply precedence (sets ``item.wave``) and return the backlog order (item indices)."""
     active = [n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR]
     live = set(active)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[int] = nx.DiGraph()
     graph.add_nodes_from(active)
     real: set[tuple[int, int]] = set()  # precedence edges, without the cycle ties
     for consumer, provider, _kind in edges:
@@ -142,13 +142,13 @@ def schedule(
     effective: dict[int, int] = {}
     urgency: dict[int, float] = {}
     for c in nx.topological_sort(dag):  # consumers before their providers
-        members = components[c]
-        own = min(WAVE_RANK[schedules[m].rule_wave] for m in members)
+        group = components[c]
+        own = min(WAVE_RANK[schedules[m].rule_wave] for m in group)
         from_consumers = min((effective[p] for p in dag.pred[c]), default=own)
         effective[c] = min(own, from_consumers)
         # the highest score this group unlocks in its own wave (itself included)
         urgency[c] = max(
-            max(items[m].score for m in members),
+            max(items[m].score for m in group),
             max((urgency[p] for p in dag.pred[c] if effective[p] == effective[c]), default=0.0),
         )
     mapping = dag.graph["mapping"]
@@ -185,7 +185,7 @@ def _order(
     items: Sequence[WorkItem],
     schedules: Sequence[Schedule],
     components: list[set[int]],
-    dag: nx.DiGraph,
+    dag: nx.DiGraph[int],
     real: set[tuple[int, int]],
 ) -> list[int]:
     """Providers before consumers; among available items the most urgent first."""
@@ -223,7 +223,7 @@ def _inside(
 
     if len(members) == 1:
         return list(members)
-    inner = nx.DiGraph()
+    inner: nx.DiGraph[int] = nx.DiGraph()
     inner.add_nodes_from(members)
     inner.add_edges_from((p, c) for c, p in real if c in members and p in members)
     if not nx.is_directed_acyclic_graph(inner):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

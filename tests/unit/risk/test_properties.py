@@ -6,7 +6,7 @@ import random
 from dataclasses import replace
 from datetime import date
 
-import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
