@@ -255,16 +255,7 @@ def export_backlog(
     items = ranked_items(app.inventory.engine, run.id)
     if not include_monitor:
         items = [i for i in items if i.wave is not Wave.MONITOR]
-    header = backlog.BacklogHeader(
-        run.id,
-        run.model_version,
-        run.profile_name,
-        run.profile_sha256,
-        run.context_name,
-        run.context_sha256,
-        run.as_of,
-        run.crqc_year,
-    )
+    header = backlog.BacklogHeader.of(run)
     if fmt == "csv":
         _write(backlog.to_csv(items, tracker), output)
     elif fmt == "json":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pqcscan.catalog import STATUS_SEVERITY, Primitive, QuantumStatus, get_catalog
 from pqcscan.collectors.certs import CertificateCollector, CertScanOptions
+from pqcscan.demo.planning import plan
 from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
 from pqcscan.inventory import ErrorRecord, FindingFilter, FindingRecord, Inventory, RunSummary
 from pqcscan.scan import run_scan
@@ -20,8 +21,8 @@ ASYMMETRIC_USAGES = {"authentication", "signature", "key-exchange", "key", "encr
 
 def run_demo(folder: Path, network: bool = True) -> str:
     """Build the demo tree under ``folder``, scan it into ``folder/inventory.db``, start a
-    loopback lab and scan it too (unless ``network`` is false), and return a summary for a
-    person to read."""
+    loopback lab and scan it too (unless ``network`` is false), load the sample business
+    context and hardware, rank, and return a summary for a person to read."""
     files = folder / "files"
     if files.exists():
         shutil.rmtree(files)
@@ -38,7 +39,8 @@ def run_demo(folder: Path, network: bool = True) -> str:
         text = summarize(files, db, summary, findings, errors)
         if network:
             text += "\n" + scan_network(inventory)
-    return text
+        text += "\n" + "\n".join(plan(inventory, folder))
+    return text + "\n" + "\n".join(next_steps(db))
 
 
 def scan_network(inventory: Inventory) -> str:
@@ -124,11 +126,17 @@ def summarize(
     if errors:
         lines += ["", "Could not be read (recorded in the inventory; the scan went on):"]
         lines += [f"  {e.kind:<17}  {short(e.locator)}: {e.message}" for e in errors]
-    lines += [
+    return "\n".join(lines)
+
+
+def next_steps(db: Path) -> list[str]:
+    """What to try next on the demo inventory."""
+    return [
         "",
         "Next:",
+        f"  pqcscan --db {db} explain 1",
+        f"  pqcscan --db {db} export backlog --format csv -o backlog.csv   (Jira; --tracker azure)",
+        f"  pqcscan --db {db} export suppliers",
         f"  pqcscan --db {db} inventory --status classically-broken",
-        f"  pqcscan --db {db} inventory --format json",
         f"  pqcscan --db {db} errors",
     ]
-    return "\n".join(lines)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pqcscan.codec import to_jsonable
+from pqcscan.inventory.risk_store import RiskRunRecord
 from pqcscan.risk.model import RankedItem, Wave
 
 JIRA_PRIORITY = {Wave.NOW: "Highest", Wave.NEXT: "High", Wave.LATER: "Medium", Wave.MONITOR: "Low"}
@@ -62,6 +63,20 @@ class BacklogHeader:
             f"scores as of {self.as_of}; assumed CRQC year {self.crqc_year} "
             "(a precautionary planning assumption, not a forecast)",
         ]
+
+    @classmethod
+    def of(cls, run: RiskRunRecord) -> BacklogHeader:
+        """The header of a stored risk run."""
+        return cls(
+            run.id,
+            run.model_version,
+            run.profile_name,
+            run.profile_sha256,
+            run.context_name,
+            run.context_sha256,
+            run.as_of,
+            run.crqc_year,
+        )
 
 
 def labels(item: RankedItem) -> list[str]:

@@ -77,7 +77,7 @@ def _threat_sentence(item: RankedItem) -> str:
     if item.threat is Threat.FORGERY:
         return f"{noun} relies on Shor-vulnerable signatures ({algs}): forgeable once a CRQC exists"
     if item.threat is Threat.WEAK:
-        return f"{noun} is broken today ({algs})"
+        return f"{noun} uses cryptography that is broken today (among {algs})"
     if item.score > 0:
         return (
             f"{noun} is not broken but falls short of an enabled regime ({algs}): "

@@ -36,6 +36,15 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     ssh = next(line for line in lab.splitlines() if "ssh-pq-only-mlkem" in line)
     assert "X25519MLKEM768 (hybrid)" in ssh
     assert "broken/wrong-password.p12" in text
+    # The planning part: the sample context and hardware ranked, reasons shown, plan written.
+    plan = text.split("Migration backlog", 1)[1].split("Next:", 1)[0]
+    assert "business context example-bank: 12 services" in plan
+    first = next(line for line in plan.splitlines() if line.strip().startswith("1."))
+    assert " now " in first
+    assert "why: N" in plan and "X 10 + Y 3 > Z" in plan and "worst core-banking" in plan
+    assert "do: replace this appliance" in plan  # the payShield's support ends too early
+    written = (folder / "backlog.md").read_text(encoding="utf-8")
+    assert "Thales payShield 10K" in written and "## " in written
     db = folder / "inventory.db"
     listing = pqcscan("--db", str(db), "inventory", "--format", "json")
     findings = json.loads(listing.stdout)["findings"]
@@ -57,4 +66,6 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     again = pqcscan("demo", "--dir", str(folder))
     assert again.returncode == 0
     runs = json.loads(pqcscan("--db", str(db), "scans", "--format", "json").stdout)["scans"]
-    assert [r["collector"] for r in runs] == ["net", "certs"]
+    assert [r["collector"] for r in runs] == ["declared", "net", "certs"]
+    ranked = json.loads(pqcscan("--db", str(db), "explain", "1", "--format", "json").stdout)
+    assert ranked["wave"] == "now" and ranked["factors"]
