@@ -26,6 +26,7 @@ from typing import Any
 
 from pqcscan.codec import to_jsonable
 from pqcscan.inventory.risk_store import RiskRunRecord
+from pqcscan.risk import explain_markdown
 from pqcscan.risk.model import RankedItem, Wave
 
 JIRA_PRIORITY = {Wave.NOW: "Highest", Wave.NEXT: "High", Wave.LATER: "Medium", Wave.MONITOR: "Low"}
@@ -108,8 +109,20 @@ def description(item: RankedItem, explanation: str) -> str:
     ]
     if item.deadlines:
         parts += ["", "Deadlines:", *(f"- {d}" for d in item.deadlines)]
+    if item.due:
+        parts += ["", f"Suggested due date: {item.due.isoformat()} ({item.due_basis or 'wave'})"]
+    if item.rule_wave is not None and item.rule_wave is not item.wave:
+        parts.append(
+            f"Wave {item.wave.value} by precedence (its own rule gave {item.rule_wave.value})"
+        )
     if item.services:
-        parts += ["", "Services depending on it: " + ", ".join(item.services)]
+        shown = ", ".join(item.services)
+        more = item.service_count - len(item.services)
+        parts += [
+            "",
+            f"Services depending on it ({item.service_count}): {shown}"
+            + (f" and {more} more" if more > 0 else ""),
+        ]
     if item.blocked_by:
         parts += ["Blocked by: " + ", ".join(item.blocked_by)]
     if item.blocks:
@@ -123,8 +136,6 @@ def description(item: RankedItem, explanation: str) -> str:
 
 
 def _explanation(item: RankedItem) -> str:
-    from pqcscan.risk import explain_markdown
-
     return explain_markdown(item)
 
 
