@@ -136,7 +136,7 @@ def _item(app: AppContext, run: RiskRunRecord, which: str) -> RankedItem:
         return found[0]
     if not found:
         raise UsageError(f"no item of risk run {run.id} matches {which!r}")
-    keys = "\n  ".join(i.key for i in found[:10])
+    keys = "\n  ".join(f"{i.key}  ({i.title})" for i in found[:10])
     raise UsageError(f"{len(found)} items match {which!r}; be more precise:\n  {keys}")
 
 

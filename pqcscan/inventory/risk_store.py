@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan.codec import from_jsonable, to_jsonable
 from pqcscan.errors import InventoryError
-from pqcscan.inventory.models import RISK_ITEMS, RISK_RUNS
+from pqcscan.inventory.models import ASSETS, RISK_ITEMS, RISK_RUNS
 from pqcscan.risk.model import RankedItem, RiskResult
 
 BATCH = 1000
@@ -107,12 +107,21 @@ def ranked_items(
 
 
 def find_items(engine: Engine, run_id: int, text: str, limit: int = 20) -> list[RankedItem]:
-    """Items whose key, locator or title contains ``text`` (for ``explain``)."""
-    t = RISK_ITEMS
+    """Items whose key, or whose asset's locator or name, contains ``text`` (any case), in
+    backlog order (for ``explain``)."""
+    t, a = RISK_ITEMS, ASSETS
     needle = f"%{text.lower()}%"
     stmt = (
         select(t.c.item)
-        .where(t.c.run_id == run_id, func.lower(t.c.key).like(needle))
+        .select_from(t.outerjoin(a, a.c.id == t.c.asset_id))
+        .where(
+            t.c.run_id == run_id,
+            or_(
+                func.lower(t.c.key).like(needle),
+                func.lower(a.c.locator).like(needle),
+                func.lower(a.c.name).like(needle),
+            ),
+        )
         .order_by(t.c.position)
         .limit(limit)
     )

@@ -77,6 +77,18 @@ def test_explain_errors_are_one_line(inventory: Path) -> None:
     assert empty.returncode == 2 and "nothing ranked yet" in empty.stderr
 
 
+def test_explain_finds_items_by_asset_name_or_location(inventory: Path) -> None:
+    ranking(inventory)
+    by_product = pqcscan(inventory, "explain", "PAYSHIELD", "--format", "json")
+    assert by_product.returncode == 0, by_product.stderr
+    assert json.loads(by_product.stdout)["key"] == "hardware:hsm-pay-01#algorithms"
+    several = pqcscan(inventory, "explain", "hsm-bridge.jceks")
+    assert several.returncode == 2 and "be more precise" in several.stderr
+    assert "hsm-bridge.jceks" in several.stderr and "(key store" in several.stderr
+    nothing = pqcscan(inventory, "explain", "no-such-thing-anywhere")
+    assert nothing.returncode == 2 and "matches 'no-such-thing-anywhere'" in nothing.stderr
+
+
 def test_waves_order_and_quantum_safe_items(inventory: Path) -> None:
     items = ranking(inventory)
     waves = [i["wave"] for i in items]
