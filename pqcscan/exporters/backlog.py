@@ -90,53 +90,18 @@ def labels(item: RankedItem) -> list[str]:
     return out
 
 
-def description(item: RankedItem, explanation: str) -> str:
-    """The work item's description: why, what to do, evidence, and the numbers."""
-    parts = [explanation, ""]
-    if item.remediation:
-        parts += ["What to do:", *(f"- {r}" for r in item.remediation), ""]
-    parts.append("Factors (FSC measure 17):")
-    parts += [
-        f"- {f.name} / {f.name_zh}: {f.raw} -> {f.value:.2f} x {f.weight:.2f} = {f.points:.1f} "
-        f"({f.source.value})"
-        for f in item.factors
-    ]
-    m = item.mosca
-    parts += [
-        "",
-        f"Mosca: X {m.x:g} y ({m.x_source}) + Y {m.y:g} y ({m.y_source}) - Z {m.z:g} y "
-        f"({m.z_source}) = {m.gap:+g} y",
-    ]
-    if item.deadlines:
-        parts += ["", "Deadlines:", *(f"- {d}" for d in item.deadlines)]
-    if item.due:
-        parts += ["", f"Suggested due date: {item.due.isoformat()} ({item.due_basis or 'wave'})"]
-    if item.rule_wave is not None and item.rule_wave is not item.wave:
-        parts.append(
-            f"Wave {item.wave.value} by precedence (its own rule gave {item.rule_wave.value})"
-        )
-    if item.services:
-        shown = ", ".join(item.services)
-        more = item.service_count - len(item.services)
-        parts += [
-            "",
-            f"Services depending on it ({item.service_count}): {shown}"
-            + (f" and {more} more" if more > 0 else ""),
-        ]
-    if item.blocked_by:
-        parts += ["Blocked by: " + ", ".join(item.blocked_by)]
-    if item.blocks:
-        parts += [f"Blocks {len(item.blocks)} item(s): " + ", ".join(item.blocks[:10])]
-    if item.evidence:
-        parts += ["", "Evidence:", *(f"- {e}" for e in item.evidence[:20])]
-        if len(item.evidence) > 20:
-            parts.append(f"- ... and {len(item.evidence) - 20} more")
-    parts += ["", f"Item key: {item.key}"]
-    return "\n".join(parts)
+#: Jira rejects descriptions over 32,767 characters; long evidence lists are cut to fit.
+DESCRIPTION_LIMIT = 32_000
 
 
-def _explanation(item: RankedItem) -> str:
-    return explain_markdown(item)
+def description(item: RankedItem) -> str:
+    """The work item's description: the item's full explanation (why, factors, Mosca,
+    dependants, blockers, deadlines, what to do, evidence), cut to the trackers' limit."""
+    text = explain_markdown(item)
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    note = f"\n\n(cut to {DESCRIPTION_LIMIT:,} characters: pqcscan explain {item.key})"
+    return text[: DESCRIPTION_LIMIT - len(note)].rstrip() + note
 
 
 def to_csv(items: Sequence[RankedItem], tracker: str = "jira") -> str:
@@ -155,7 +120,7 @@ def to_csv(items: Sequence[RankedItem], tracker: str = "jira") -> str:
                 [
                     "Task",
                     _title(item),
-                    description(item, _explanation(item)).replace("\n", "<br>"),
+                    description(item).replace("\n", "<br>"),
                     AZURE_PRIORITY[item.wave],
                     "; ".join(tags),
                 ]
@@ -171,7 +136,7 @@ def to_csv(items: Sequence[RankedItem], tracker: str = "jira") -> str:
         writer.writerow(
             [
                 _title(item),
-                description(item, _explanation(item)),
+                description(item),
                 JIRA_PRIORITY[item.wave],
                 *row_labels,
                 *[""] * (label_columns - len(row_labels)),
@@ -221,5 +186,5 @@ def to_markdown(header: BacklogHeader, items: Sequence[RankedItem]) -> str:
             out += [f"- {i.title} ({i.status})" for i in chosen]
             continue
         for n, item in enumerate(chosen, start=1):
-            out += [f"### {n}. {item.title}", "", _explanation(item), ""]
+            out += [f"### {n}. {item.title}", "", explain_markdown(item), ""]
     return "\n".join(out).rstrip() + "\n"
