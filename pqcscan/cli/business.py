@@ -15,6 +15,7 @@ from pqcscan.cli.output import table, to_json
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.cli.scan import finish, resume_option, resumed_arguments
 from pqcscan.collectors.declared import DeclaredCollector
+from pqcscan.context.document import service_document
 from pqcscan.context.load import load_context_files
 from pqcscan.context.mapping import Mapping, map_assets
 from pqcscan.context.model import BusinessContext
@@ -160,27 +161,14 @@ def _service_json(context: BusinessContext, mapping: Mapping) -> list[dict[str, 
     out = []
     for s in context.services:
         years, why = effective_retention(context, s)
-        out.append(
-            {
-                "id": s.id,
-                "name": s.name,
-                "owner": s.owner,
-                "impact": s.impact,
-                "data_classes": list(s.data_classes),
-                "retention_years": s.retention_years,
-                "effective_retention_years": years,
-                "effective_retention_source": why,
-                "signature_lifetime_years": s.signature_lifetime_years,
-                "ecosystem": s.ecosystem.value,
-                "ecosystem_level": s.ecosystem.level,
-                "vendor_controlled": s.vendor_controlled,
-                "migration_years": s.migration_years,
-                "depends_on": list(s.depends_on),
-                "tags": list(s.tags),
-                "source": s.source,
-                "assets": mapping.service_assets.get((context.name, s.id), 0),
-            }
-        )
+        row = service_document(s)
+        row |= {
+            "effective_retention_years": years,
+            "effective_retention_source": why,
+            "ecosystem_level": s.ecosystem.level,
+            "assets": mapping.service_assets.get((context.name, s.id), 0),
+        }
+        out.append(row)
     return out
 
 

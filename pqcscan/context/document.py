@@ -30,7 +30,8 @@ def _data_class(d: DataClass) -> dict[str, Any]:
     return {"name": d.name, "retention_years": d.retention_years, "description": d.description}
 
 
-def _service(s: Service, sources: bool) -> dict[str, Any]:
+def service_document(s: Service, sources: bool = True) -> dict[str, Any]:
+    """One service as a JSON-able mapping (the stored form; ``source`` when asked)."""
     out: dict[str, Any] = {
         "id": s.id,
         "name": s.name,
@@ -68,7 +69,7 @@ def to_document(context: BusinessContext, *, sources: bool = True) -> dict[str, 
         "format": FORMAT,
         "name": context.name,
         "data_classes": [_data_class(d) for d in context.data_classes],
-        "services": [_service(s, sources) for s in context.services],
+        "services": [service_document(s, sources) for s in context.services],
         "rules": [_rule(r, sources) for r in context.rules],
     }
     if sources:
