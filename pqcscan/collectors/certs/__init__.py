@@ -22,7 +22,7 @@ from pqcscan.collectors.base import collect
 from pqcscan.collectors.certs.classify import build_item
 from pqcscan.collectors.certs.formats import ParseOptions, parse, sniff
 from pqcscan.collectors.certs.parsed import ParseFailure
-from pqcscan.collectors.certs.walker import DEFAULT_EXCLUDES, FoundFile, WalkError, walk
+from pqcscan.collectors.walker import DEFAULT_EXCLUDES, FoundFile, WalkError, walk
 from pqcscan.results import CollectedItem, ErrorKind, ScanError
 
 HEAD_SIZE = 64 * 1024

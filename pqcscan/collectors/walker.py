@@ -1,4 +1,4 @@
-"""Walk files and folders safely: excludes, size limit, symlink loops, special files.
+"""Walk files and folders safely (every file collector walks with this): excludes, size limit, symlink loops, special files.
 
 Yields every regular file once (by device and inode), and a :class:`WalkError` for what
 cannot be entered or read, so one bad folder never stops the walk.
@@ -17,7 +17,7 @@ from pathlib import Path
 from pqcscan.results import ErrorKind
 
 #: Folders that never hold deployed key material worth a scan; ``--no-default-excludes``
-#: turns these off.
+#: turns these off. (Shared by the file collectors; each may add its own.)
 DEFAULT_EXCLUDES: tuple[str, ...] = (".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".tox")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pqcscan.collectors.certs.walker import DEFAULT_EXCLUDES, FoundFile, WalkError, walk
+from pqcscan.collectors.walker import DEFAULT_EXCLUDES, FoundFile, WalkError, walk
 from pqcscan.results import ErrorKind
 from tests.conftest import unprivileged
 
