@@ -1,7 +1,8 @@
-"""Walk files and folders safely (every file collector walks with this): excludes, size limit, symlink loops, special files.
+"""Walk files and folders safely: excludes, size limit, symlink loops, special files.
 
-Yields every regular file once (by device and inode), and a :class:`WalkError` for what
-cannot be entered or read, so one bad folder never stops the walk.
+Every file collector walks with this. Yields every regular file once (by device and inode),
+and a :class:`WalkError` for what cannot be entered or read, so one bad folder never stops
+the walk.
 """
 
 from __future__ import annotations

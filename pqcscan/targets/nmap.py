@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from defusedxml.ElementTree import iterparse
+
 from pqcscan.errors import UsageError
 from pqcscan.targets.addresses import parse_ip
 
@@ -126,7 +128,7 @@ def iter_xml(path: Path) -> Iterator[NmapHost]:
     count = 0
     root: ET.Element | None = None
     try:
-        for event, element in ET.iterparse(path, events=("start", "end")):
+        for event, element in iterparse(path, events=("start", "end")):
             if event == "start":
                 if root is None:
                     root = element
