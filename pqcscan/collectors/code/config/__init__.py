@@ -1,0 +1,1 @@
+"""Configuration parsers: TLS/SSH settings -> :class:`~..model.CodeHit` values."""

@@ -1,0 +1,1 @@
+"""Source-code detectors: cryptographic API use -> :class:`~..model.CodeHit` values."""
