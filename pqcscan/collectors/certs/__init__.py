@@ -66,6 +66,27 @@ def scan_file(path: Path, size: int, options: CertScanOptions) -> CollectedItem:
         return _error(
             locator, ErrorKind.TOO_LARGE, f"file grew over the {options.max_size}-byte limit"
         )
+    return _parse_item(path, data, fmt, options)
+
+
+def scan_data(path: Path, data: bytes, options: CertScanOptions) -> CollectedItem:
+    """Like :func:`scan_file` for content already in memory (an archive member): ``path``
+    only names it (``/repo/app.jar!/certs/ca.pem``) and is never opened."""
+    locator = str(path)
+    fmt = sniff(data[:HEAD_SIZE], path.name, len(data))
+    if fmt is None:
+        return CollectedItem(locator, skipped=True)
+    if len(data) > options.max_size:
+        return _error(
+            locator,
+            ErrorKind.TOO_LARGE,
+            f"{fmt} of {len(data)} bytes is over the {options.max_size}-byte limit",
+        )
+    return _parse_item(path, data, fmt, options)
+
+
+def _parse_item(path: Path, data: bytes, fmt: str, options: CertScanOptions) -> CollectedItem:
+    locator = str(path)
     try:
         parsed = parse(data, fmt, ParseOptions(passwords=options.passwords), path.name)
     except ParseFailure as failure:
@@ -76,7 +97,7 @@ def scan_file(path: Path, size: int, options: CertScanOptions) -> CollectedItem:
         )
     if not parsed.entries and not parsed.errors and not parsed.keystore:
         return CollectedItem(locator, skipped=True)  # e.g. a CRL or DH parameters only
-    return build_item(path, size, parsed)
+    return build_item(path, len(data), parsed)
 
 
 def _error(locator: str, kind: ErrorKind, message: str) -> CollectedItem:
@@ -123,4 +144,11 @@ def scan_paths(paths: Sequence[Path], **options: object) -> Iterator[CollectedIt
     return CertificateCollector(CertScanOptions(tuple(paths), **options)).collect()  # type: ignore[arg-type]
 
 
-__all__ = ["CertScanOptions", "CertificateCollector", "FoundFile", "scan_file", "scan_paths"]
+__all__ = [
+    "CertScanOptions",
+    "CertificateCollector",
+    "FoundFile",
+    "scan_data",
+    "scan_file",
+    "scan_paths",
+]
