@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from pqcscan.catalog import QuantumStatus
+from pqcscan.errors import UsageError
 
 STATUS_CHOICE = click.Choice([s.value for s in QuantumStatus], case_sensitive=False)
 
@@ -44,3 +47,59 @@ def fail_on_option() -> Callable[[F], F]:
         + ", ".join(s.value for s in QuantumStatus)
         + ".",
     )
+
+
+PASSWORD_ENV = "PQCSCAN_PASSWORD"
+
+
+def gather_passwords(
+    values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]
+) -> tuple[str, ...]:
+    out = list(values)
+    for name in env_names:
+        value = os.environ.get(name)
+        if value is None:
+            raise UsageError(f"--password-env: environment variable {name} is not set")
+        out.append(value)
+    if not env_names and PASSWORD_ENV in os.environ:
+        out.append(os.environ[PASSWORD_ENV])
+    for file in files:
+        try:
+            out.extend(
+                line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip()
+            )
+        except OSError as exc:
+            raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
+    return tuple(dict.fromkeys(out))
+
+
+def password_options() -> Callable[[F], F]:
+    """``--password``, ``--password-env`` and ``--password-file`` (for keystores and
+    encrypted keys; passwords are used in memory and never recorded)."""
+
+    def decorate(f: F) -> F:
+        f = click.option(
+            "--password-file",
+            "password_files",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Read passwords from a file, one per line.",
+        )(f)
+        f = click.option(
+            "--password-env",
+            "password_envs",
+            multiple=True,
+            metavar="NAME",
+            help="Read a password from this environment variable (repeatable) "
+            f"[default: {PASSWORD_ENV} if set].",
+        )(f)
+        return click.option(
+            "--password",
+            "passwords",
+            multiple=True,
+            metavar="TEXT",
+            help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; "
+            "visible to other local users: prefer --password-env).",
+        )(f)
+
+    return decorate

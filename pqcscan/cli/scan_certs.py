@@ -8,35 +8,12 @@ from pathlib import Path
 import click
 
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.options import ByteSize, fail_on_option
+from pqcscan.cli.options import ByteSize, fail_on_option, gather_passwords, password_options
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
 from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
 from pqcscan.errors import UsageError
 from pqcscan.scan import run_scan
-
-PASSWORD_ENV = "PQCSCAN_PASSWORD"
-
-
-def _passwords(
-    values: tuple[str, ...], env_names: tuple[str, ...], files: tuple[Path, ...]
-) -> tuple[str, ...]:
-    out = list(values)
-    for name in env_names:
-        value = os.environ.get(name)
-        if value is None:
-            raise UsageError(f"--password-env: environment variable {name} is not set")
-        out.append(value)
-    if not env_names and PASSWORD_ENV in os.environ:
-        out.append(os.environ[PASSWORD_ENV])
-    for file in files:
-        try:
-            out.extend(
-                line.rstrip("\r\n") for line in file.read_text().splitlines() if line.strip()
-            )
-        except OSError as exc:
-            raise UsageError(f"--password-file: cannot read {file}: {exc.strerror}") from exc
-    return tuple(dict.fromkeys(out))
 
 
 @scan.command("certs")
@@ -60,29 +37,7 @@ def _passwords(
     show_default="16M",
     help="Larger crypto files are reported, not read.",
 )
-@click.option(
-    "--password",
-    "passwords",
-    multiple=True,
-    metavar="TEXT",
-    help="Password for PKCS#12/JKS stores and encrypted keys (repeatable; "
-    "visible to other local users: prefer --password-env).",
-)
-@click.option(
-    "--password-env",
-    "password_envs",
-    multiple=True,
-    metavar="NAME",
-    help="Read a password from this environment variable (repeatable) "
-    f"[default: {PASSWORD_ENV} if set].",
-)
-@click.option(
-    "--password-file",
-    "password_files",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read passwords from a file, one per line.",
-)
+@password_options()
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
@@ -127,7 +82,7 @@ def certs(
         excludes=excludes,
         default_excludes=not no_default_excludes,
         max_size=max_size,
-        passwords=_passwords(passwords, password_envs, password_files),
+        passwords=gather_passwords(passwords, password_envs, password_files),
     )
     summary = run_scan(
         app.inventory,
