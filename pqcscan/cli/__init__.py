@@ -42,7 +42,7 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
 
 def _register() -> None:
     import pqcscan.cli.business  # noqa: F401 (registers context and import)
-    from pqcscan.cli import demo, inventory, risk, scan, scan_certs, scan_net  # noqa: F401
+    from pqcscan.cli import demo, exports, inventory, risk, scan, scan_certs, scan_net  # noqa: F401
 
     cli.add_command(scan.scan)
     cli.add_command(scan.init)
@@ -51,7 +51,7 @@ def _register() -> None:
     cli.add_command(inventory.errors)
     cli.add_command(risk.rank)
     cli.add_command(risk.explain)
-    cli.add_command(risk.export)
+    cli.add_command(exports.export)
     cli.add_command(demo.demo)
 
 

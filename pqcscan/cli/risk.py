@@ -1,22 +1,20 @@
-"""``pqcscan rank``, ``pqcscan explain`` and ``pqcscan export backlog|suppliers``.
+"""``pqcscan rank`` and ``pqcscan explain``.
 
 ``rank`` reads the inventory, the loaded business contexts and a risk profile, ranks every
 migration item, stores the ranking (a risk run) and prints the top of the backlog. ``explain``
-and ``export`` read a stored ranking (the newest by default), so what is exported is exactly
-what was ranked.
+(and ``export backlog``, in :mod:`pqcscan.cli.exports`) read a stored ranking (the newest by
+default), so what is explained and exported is exactly what was ranked.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import click
 
 from pqcscan.cli.context import AppContext
 from pqcscan.cli.output import table, to_json
 from pqcscan.errors import UsageError
-from pqcscan.exporters import backlog, suppliers
 from pqcscan.inventory.risk_store import (
     RiskRunRecord,
     find_items,
@@ -111,7 +109,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _run(app: AppContext, run_id: int | None) -> RiskRunRecord:
+def stored_run(app: AppContext, run_id: int | None) -> RiskRunRecord:
     run = risk_run(app.inventory.engine, run_id)
     if run is None:
         raise UsageError(
@@ -150,7 +148,7 @@ def explain(app: AppContext, item: str, run_id: int | None, fmt: str) -> None:
     Mosca's numbers, dependants and blockers, deadlines, evidence, what to do."""
     from pqcscan.risk import explain_markdown
 
-    run = _run(app, run_id)
+    run = stored_run(app, run_id)
     chosen = _item(app, run, item)
     if fmt == "json":
         from pqcscan.codec import to_jsonable
@@ -211,74 +209,3 @@ def explain_text(item: RankedItem, run: RiskRunRecord) -> str:
         lines += ["", "Evidence:", *(f"  {e}" for e in item.evidence[:25])]
     lines += ["", f"risk run {run.id}, profile {run.profile_name} ({run.profile_sha256[:12]})"]
     return "\n".join(lines)
-
-
-@click.group()
-def export() -> None:
-    """Export the ranked backlog or the supplier survey."""
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"-o {output}: {exc.strerror}") from exc
-
-
-@export.command("backlog")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "md"]), default="md")
-@click.option(
-    "--tracker",
-    type=click.Choice(["jira", "azure"]),
-    default="jira",
-    show_default=True,
-    help="CSV columns for this tracker's importer.",
-)
-@click.option("--run", "run_id", type=int, metavar="ID", help="Risk run [default: the newest].")
-@click.option("--include-monitor", is_flag=True, help="Also list quantum-safe items.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
-@click.pass_obj
-def export_backlog(
-    app: AppContext,
-    fmt: str,
-    tracker: str,
-    run_id: int | None,
-    include_monitor: bool,
-    output: Path | None,
-) -> None:
-    """The migration backlog of a ranking: a CSV for Jira or Azure DevOps, JSON, or a
-    Markdown migration plan."""
-    run = _run(app, run_id)
-    items = ranked_items(app.inventory.engine, run.id)
-    if not include_monitor:
-        items = [i for i in items if i.wave is not Wave.MONITOR]
-    header = backlog.BacklogHeader.of(run)
-    if fmt == "csv":
-        _write(backlog.to_csv(items, tracker), output)
-    elif fmt == "json":
-        _write(backlog.to_json(header, items), output)
-    else:
-        _write(backlog.to_markdown(header, items), output)
-
-
-@export.command("suppliers")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
-@click.pass_obj
-def export_suppliers(app: AppContext, fmt: str, output: Path | None) -> None:
-    """Per vendor and product: what was found, what is unknown, and the questions to send
-    (PQC roadmap, CBOM, crypto agility)."""
-    engine = app.inventory.engine
-    run = risk_run(engine)
-    items = ranked_items(engine, run.id) if run is not None else []
-    crqc = run.crqc_year if run is not None else 2035
-    products = suppliers.survey(load_snapshot(engine), items, crqc)
-    if fmt == "csv":
-        _write(suppliers.to_csv(products), output)
-    elif fmt == "json":
-        _write(suppliers.to_json(products, crqc), output)
-    else:
-        _write(suppliers.to_markdown(products, crqc), output)
