@@ -24,6 +24,12 @@ Limits (trade-offs, on purpose):
   (``KEY_SIZE = 1024``); otherwise the parameter is ``""`` and the confidence is lowered.
 - Dynamic imports (``importlib``, ``__import__``) are not followed.
 
+Positions: lines and columns are 1-based, columns count characters (not UTF-8 bytes), and
+``end_column`` is exclusive (the SARIF convention): ``hashlib.md5()`` at the start of a line
+is columns 1 to 14. The snippet is the matched source on one line, whitespace collapsed, cut
+to 200 characters. An argument that a rule consumed through its value map (``hashes.SHA1()``
+in ``builder.sign(key, hashes.SHA1())``) is not reported again by its own rule.
+
 Speed: a bytes prefilter (an ``import``/``from`` statement naming one of the rules' modules)
 rejects most files before they are decoded or parsed; files over 2 MB are skipped.
 """
