@@ -153,6 +153,8 @@ _PRE_WORDS = {
     "rc": 5,
     "cr": 5,
 }
+#: Patch-level words that sort after the release (OpenSSH 9.9p1, 1.0-sp1, 2.0.post1).
+_POST_WORDS = frozenset({"p", "patch", "pl", "post", "sp"})
 #: Qualifiers that mean "the release itself" (Maven's 5.3.Final, 1.0-GA, 2.0.RELEASE).
 _RELEASE_WORDS = frozenset({"final", "release", "ga"})
 _VERSION = re.compile(
@@ -174,7 +176,8 @@ def parse_version(text: str) -> VersionKey | None:
     (``-rc1``, ``rc1``, ``.Beta2``, ``-SNAPSHOT``, an unknown ``-word``) sorts before the
     release; Go pseudo-versions (``v0.0.0-20240101120000-abcdef123456``,
     ``v1.2.4-0.20240101120000-abcdef123456``) are pre-releases of their base; build metadata
-    (``+incompatible``) is ignored; ``-1``/``1.1.1w`` style revisions sort after the release.
+    (``+incompatible``) is ignored; ``-1``, ``p1`` and ``1.1.1w`` style revisions sort after
+    the release.
     """
     text = text.strip()
     if not text or len(text) > _MAX_VERSION_LENGTH:
@@ -211,6 +214,8 @@ def parse_version(text: str) -> VersionKey | None:
         return (nums, 2, (ord(name), 0))  # OpenSSL-style letter release: 1.1.1w, 1.0.2a
     if name in _RELEASE_WORDS:
         return (nums, 1, (0, 0))
+    if name in _POST_WORDS:
+        return (nums, 2, (0, int(number) if number else 0))
     rank = _PRE_WORDS.get(name)
     if rank is not None:
         return (nums, 0, (rank, int(number) if number else 0))
@@ -231,6 +236,8 @@ def compare_versions(ecosystem: str, left: str, right: str) -> int | None:
     PyPI versions are PEP 440 (:class:`packaging.version.Version`); the other ecosystems use
     :func:`parse_version`.
     """
+    if max(len(left), len(right)) > _MAX_VERSION_LENGTH:
+        return None
     if ecosystem.lower() == "pypi":
         try:
             a, b = Version(left.strip()), Version(right.strip())
