@@ -312,7 +312,8 @@ def load_libraries(root: Traversable | None = None) -> tuple[CryptoLibrary, ...]
     """Read and validate every ``rules/packages/<ecosystem>.yaml``; raise :class:`RuleError`.
 
     Checks beyond the schema: the file's ``ecosystem`` matches its name, ids are unique, and a
-    package name means one library only (after the ecosystem's normalisation).
+    package name means one library only (after the ecosystem's normalisation). An ecosystem
+    without a file has no knowledge (the shipped rules have all of :data:`ECOSYSTEMS`).
     """
     from pqcscan.catalog.loader import read_rule_file
 
