@@ -358,6 +358,7 @@ class Engine:
             confidence=confidence,
             context=context,
             detail=detail,
+            version=f" {proto.parameter}",
         )
 
     def _protocols(self, rule: Rule, setting: str, values: list[Token], context: str) -> None:
@@ -370,7 +371,7 @@ class Engine:
                     # A generic SSLContext protocol (Java "TLS"): the library picks versions.
                     self.add(
                         rule, tok, "TLS", "", "protocol", setting=setting, confidence=0.5,
-                        context=context, detail=": versions left to the library",
+                        context=context, detail=" (versions left to the library)",
                     )  # fmt: skip
                 else:
                     self._unknown(rule, setting, tok, context, 0.5)
@@ -388,7 +389,7 @@ class Engine:
         """One hit per version from ``low`` to ``high`` inclusive, all at ``token``."""
         for proto in protocols():
             if low.rank <= proto.rank <= high.rank:
-                detail = f" through {setting} {token.text}"
+                detail = f" (through {token.text})"
                 self._protocol_hit(rule, setting, token, proto, context, confidence, detail)
 
     def _default_bound(self, key: str) -> Protocol:
@@ -422,7 +423,7 @@ class Engine:
 
     def _apache_protocol(self, rule: Rule, setting: str, values: list[Token], context: str) -> None:
         """mod_ssl semantics: a bare word sets the list, ``+x`` adds, ``-x`` removes."""
-        enabled: dict[int, tuple[Protocol, Token, float]] = {}
+        enabled: dict[int, tuple[Protocol, Token, float, str]] = {}
         all_names = [protocol(n) for n in self.rules.names["apache_all"]]
         for tok in values:
             sign = tok.text[:1] if tok.text[:1] in "+-" else ""
@@ -438,16 +439,17 @@ class Engine:
                 members = [(proto, 1.0)]
             if not sign:
                 enabled.clear()
+            via = f" (through {tok.text})" if word.text.lower() == "all" else ""
             for proto_or_none, conf in members:
                 if proto_or_none is None:
                     continue
                 if sign == "-":
                     enabled.pop(proto_or_none.rank, None)
                 else:
-                    enabled[proto_or_none.rank] = (proto_or_none, tok, conf)
+                    enabled[proto_or_none.rank] = (proto_or_none, tok, conf, via)
         for rank in sorted(enabled):
-            proto, tok, conf = enabled[rank]
-            self._protocol_hit(rule, setting, tok, proto, context, conf)
+            proto, tok, conf, via = enabled[rank]
+            self._protocol_hit(rule, setting, tok, proto, context, conf, via)
 
     def _haproxy_options(self, rule: Rule, setting: str, values: list[Token], ctx: str) -> None:
         """``ssl-min-ver``/``ssl-max-ver``/``no-*``/``force-*``: the enabled versions."""
@@ -484,16 +486,17 @@ class Engine:
             return
         if low is None and high is None and anchor is None:
             return
-        lo = low[0] if low else self._default_bound("protocol_default_min")
+        lo = low[0] if low else self._default_bound("haproxy_default_min")
         hi = high[0] if high else self._default_bound("protocol_default_max")
         bound = low or high
         at = bound[1] if bound is not None else anchor
         if at is None:  # pragma: no cover - excluded above
             return
         conf = 1.0 if low else 0.8
+        via = f" (through {at.text})"
         for proto in protocols():
             if lo.rank <= proto.rank <= hi.rank and proto.rank not in excluded:
-                self._protocol_hit(rule, setting, at, proto, ctx, conf)
+                self._protocol_hit(rule, setting, at, proto, ctx, conf, via)
 
     # -- cipher suites -----------------------------------------------------------------------
 
