@@ -731,6 +731,7 @@ class Engine:
             self.add(
                 rule, value, weak["algorithm"], param, "weak_not_disabled", setting=setting,
                 confidence=0.9, context=context, name=weak["name"],
+                version=f" {param}" if param else "",
             )  # fmt: skip
         sizes = self.rules.names["java_key_size_algorithms"]
         for entry in entries:
