@@ -23,7 +23,6 @@ from functools import cache
 from pqcscan.collectors.code.config._base import all_rule_ids
 from pqcscan.collectors.code.model import CodeHit, CodeParseError
 
-
 #: How many leading bytes ``config_kind`` needs to look at.
 HEAD_BYTES = 4096
 

@@ -88,9 +88,11 @@ def matches(name: str, path: str, head: bytes) -> bool:
     if lower == "nginx.conf":
         return True
     parts = path.lower().split("/")
-    in_nginx = any(p in ("nginx", "sites-available", "sites-enabled") for p in parts[:-1])
-    if in_nginx and (lower.endswith(".conf") or "." not in lower or lower == "default"):
-        return b"<VirtualHost" not in head and (b"{" in head or b";" in head)
+    parent = parts[-2] if len(parts) >= 2 else ""
+    in_nginx = "nginx" in parts[:-1]
+    named_like = lower.endswith(".conf") or "." not in lower
+    if in_nginx and (named_like or parent in ("sites-available", "sites-enabled")):
+        return b"<VirtualHost" not in head and b";" in head
     if lower.endswith(".conf") or lower.endswith(".nginx"):
         return bool(_MARKERS.search(head)) and b"<VirtualHost" not in head
     return False

@@ -37,7 +37,10 @@ def test_global_defaults() -> None:
 
 def test_bind_and_server_lines() -> None:
     hits = parse_file("haproxy", "haproxy.cfg")
-    assert rows(hits, "haproxy-bind-curves") == [("X25519MLKEM768", "", 42, 57), ("X25519", "", 42, 72)]
+    assert rows(hits, "haproxy-bind-curves") == [
+        ("X25519MLKEM768", "", 42, 57),
+        ("X25519", "", 42, 72),
+    ]
     pq_classic = [h for h in by_rule(hits, "haproxy-classic-groups-only") if h.line == 42]
     assert pq_classic == []
     assert rows(hits, "haproxy-bind-protocols") == [("TLS", "1.3", 42, 91)]

@@ -56,7 +56,10 @@ def test_mozilla_intermediate_site() -> None:
 def test_upstream_settings_multi_line_and_keywords() -> None:
     hits = parse_file("nginx", "nginx-site-intermediate.conf")
     # proxy_ssl_protocols spans three lines: each version keeps its own line
-    assert rows(hits, "nginx-proxy-ssl-protocols") == [("TLS", "1.0", 37, 13), ("TLS", "1.2", 38, 13)]
+    assert rows(hits, "nginx-proxy-ssl-protocols") == [
+        ("TLS", "1.0", 37, 13),
+        ("TLS", "1.2", 38, 13),
+    ]
     upstream = by_rule(hits, "nginx-proxy-ssl-ciphers")
     named = [(h.algorithm, h.parameter) for h in upstream if h.usage is Usage.ENCRYPTION]
     assert ("3DES", "168") in named and ("RC4", "128") in named

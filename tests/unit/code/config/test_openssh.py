@@ -86,7 +86,9 @@ def test_ssh_client_config() -> None:
 
 
 def test_unknown_names_and_wildcards() -> None:
-    hits = parse_text("sshd", "Ciphers aes256-ctr,rijndael128-cbc\nMACs -hmac-*\nMACs hmac-sha2-*\n")
+    hits = parse_text(
+        "sshd", "Ciphers aes256-ctr,rijndael128-cbc\nMACs -hmac-*\nMACs hmac-sha2-*\n"
+    )
     assert rows(hits) == [
         ("AES", "256", 1, 9),
         ("unknown", "", 1, 20),

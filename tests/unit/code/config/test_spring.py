@@ -45,7 +45,10 @@ def test_application_properties() -> None:
     # a continued value keeps each entry on its own line
     assert kex == [("RSAES-PKCS1-v1_5", 8, 20), ("ECDH", 9, 3)]
     assert rows(hits, "spring-ssl-key-store-type") == [("JKS-KeyProtector", "", 6, 27)]
-    assert [h.algorithm for h in by_rule(hits, "spring-ssl-bundle-ciphers")] == ["AES", "HMAC-SHA384"]
+    assert [h.algorithm for h in by_rule(hits, "spring-ssl-bundle-ciphers")] == [
+        "AES",
+        "HMAC-SHA384",
+    ]
 
 
 def test_relaxed_binding() -> None:
