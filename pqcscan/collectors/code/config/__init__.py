@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from pqcscan.collectors.code.config._base import all_rule_ids
+from pqcscan.collectors.code.config._base import all_rule_ids, rule_template
 from pqcscan.collectors.code.model import CodeHit, CodeParseError
 
 #: How many leading bytes ``config_kind`` needs to look at.
@@ -84,3 +84,11 @@ def parse_config(kind: str, name: str, data: bytes) -> tuple[CodeHit, ...]:
 def rule_ids() -> tuple[str, ...]:
     """Every rule id a configuration hit can carry (stable; see rules/config/rules.yaml)."""
     return all_rule_ids()
+
+
+def rule_message(rule_id: str) -> str:
+    """The message template of a rule (``{setting}``, ``{name}``, ``{algorithm}`` ...).
+
+    For SARIF rule descriptions; raises KeyError for an id :func:`rule_ids` does not list.
+    """
+    return rule_template(rule_id)

@@ -132,6 +132,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     messages: Mapping[str, str]
+    handler_messages: Mapping[str, str]
     names: Mapping[str, Any]
     by_setting: Mapping[tuple[str, str], Rule] = field(default_factory=dict)
 
@@ -156,7 +157,11 @@ def rule_set() -> RuleSet:
             if (rule.kind, key) in by_setting:
                 raise RuleError(f"rules/config/rules.yaml: {rule.kind} setting {key!r} twice")
             by_setting[(rule.kind, key)] = rule
-    return RuleSet(rules, dict(doc["messages"]), names, by_setting)
+    handler_messages = dict(doc["handler_messages"])
+    for handler, template in handler_messages.items():
+        if template not in doc["messages"]:
+            raise RuleError(f"rules/config/rules.yaml: {handler} uses unknown message {template}")
+    return RuleSet(rules, dict(doc["messages"]), handler_messages, names, by_setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -761,6 +766,18 @@ class Engine:
             rule, token, c.algorithm, c.parameter, "keystore", setting=setting, confidence=0.8,
             context=context, detail=f" (protected with {c.algorithm})",
         )  # fmt: skip
+
+
+def rule_template(rule_id: str) -> str:
+    """The main message template of a rule; KeyError for an unknown id."""
+    data = rule_set()
+    for rule in data.rules:
+        if rule.id == rule_id:
+            if not rule.settings:
+                return data.messages["classic_only"]
+            handler = next(iter(rule.settings.values()))
+            return data.messages[data.handler_messages[handler]]
+    raise KeyError(rule_id)
 
 
 def all_rule_ids() -> tuple[str, ...]:

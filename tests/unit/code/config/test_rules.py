@@ -9,7 +9,7 @@ import pytest
 
 from pqcscan.catalog import get_catalog
 from pqcscan.catalog.loader import read_rule_file, validate
-from pqcscan.collectors.code.config import config_kind, parse_config, rule_ids
+from pqcscan.collectors.code.config import config_kind, parse_config, rule_ids, rule_message
 from pqcscan.collectors.code.config._base import protocol, protocols, rule_set
 from pqcscan.collectors.code.model import CodeHit
 from pqcscan.errors import RuleError
@@ -110,6 +110,15 @@ def test_rule_ids_are_stable_and_unique() -> None:
     kinds = {"nginx", "apache", "haproxy", "openssl", "sshd", "ssh", "java-security"}
     assert {f"{k}-classic-groups-only" for k in kinds} <= set(ids)
     assert set(TRIGGERS) == set(ids)
+    for rule_id in ids:
+        assert "{setting}" in rule_message(rule_id)
+    assert rule_message("nginx-classic-groups-only").endswith("no {missing}")
+    assert (
+        rule_message("sshd-kex-algorithms")
+        == "{setting} {detail} {name} ({algorithm}{parameter_text})"
+    )
+    with pytest.raises(KeyError):
+        rule_message("no-such-rule")
 
 
 @pytest.mark.parametrize("rule_id", sorted(TRIGGERS))
