@@ -545,9 +545,12 @@ class Engine:
             if tok.text and not self._suite_hits(rule, setting, tok, context):
                 keywords.append(tok)
         if keywords:
+            listed = ", ".join(k.text for k in keywords[:8]) + (
+                ", ..." if len(keywords) > 8 else ""
+            )
             self.add(
                 rule, value, UNKNOWN, "", "cipher_keywords", setting=setting, confidence=0.3,
-                context=context,
+                context=context, keywords=listed[:160],
             )  # fmt: skip
 
     def _ciphers(self, rule: Rule, setting: str, values: list[Token], context: str) -> None:
@@ -736,6 +739,7 @@ class Engine:
             self.add(
                 rule, value, weak["algorithm"], param, "weak_not_disabled", setting=setting,
                 confidence=0.9, context=context, name=weak["name"],
+                usage=Usage(weak["usage"]) if "usage" in weak else None,
                 version=f" {param}" if param else "",
             )  # fmt: skip
         sizes = self.rules.names["java_key_size_algorithms"]
@@ -749,7 +753,7 @@ class Engine:
                 floor = str(int(bits) + 1) if words[2] == "<=" else bits
                 self.add(
                     rule, entry, alg, floor, "key_size", setting=setting, confidence=0.9,
-                    context=context,
+                    context=context, usage=Usage.KEY,
                 )  # fmt: skip
 
     def _keystore(self, rule: Rule, setting: str, values: list[Token], context: str) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from pqcscan.collectors.code.config import ConfigFormat
-from pqcscan.collectors.code.config._base import Engine, decode
+from pqcscan.collectors.code.config._base import Engine, Token, decode
 from pqcscan.collectors.code.config._properties import properties
 from pqcscan.collectors.code.model import CodeHit
 
@@ -25,12 +25,22 @@ _MARKERS = re.compile(
 )
 
 
+def _unquote(values: list[Token]) -> list[Token]:
+    """Drop the double quotes the JDK strips from a jdk.tls.* value (``"x25519, secp256r1"``)."""
+    if not values or not values[0].text.startswith('"') or not values[-1].text.endswith('"'):
+        return values
+    first, last = values[0], values[-1]
+    if first is last:
+        return [first.part(1, len(first.text) - 1)] if len(first.text) >= 2 else []
+    return [first.part(1, len(first.text)), *values[1:-1], last.part(0, len(last.text) - 1)]
+
+
 def parse(name: str, data: bytes) -> tuple[CodeHit, ...]:
     """Hits of a java.security file."""
     text = decode(name, data)
     engine = Engine("java-security")
     for key, values in properties(text):
-        engine.setting(key.text.lower(), key.text, values)
+        engine.setting(key.text.lower(), key.text, _unquote(values))
     return engine.result()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pqcscan.results import Usage
 from tests.unit.code.config._util import by_rule, parse_file, parse_text, rows
 
 
@@ -57,3 +58,20 @@ def test_named_groups() -> None:
     assert len(by_rule(classic, "java-security-classic-groups-only")) == 1
     pq = parse_text("java-security", "jdk.tls.namedGroups=X25519MLKEM768, x25519\n")
     assert not by_rule(pq, "java-security-classic-groups-only")
+
+
+def test_quoted_named_groups_and_usages() -> None:
+    hits = parse_text("java-security", 'jdk.tls.namedGroups="secp384r1, ffdhe3072"\n')
+    assert rows(hits, "java-security-named-groups") == [
+        ("ECDH", "P-384", 1, 22),
+        ("DH", "ffdhe3072", 1, 33),
+    ]
+    weak = parse_text("java-security", "jdk.tls.disabledAlgorithms=SSLv3, TLSv1, TLSv1.1, DES\n")
+    assert [(h.algorithm, h.usage) for h in weak] == [
+        ("RC4", Usage.ENCRYPTION),
+        ("3DES", Usage.ENCRYPTION),
+        ("NULL", Usage.ENCRYPTION),
+        ("anon", Usage.AUTHENTICATION),
+    ]
+    sizes = parse_text("java-security", "jdk.certpath.disabledAlgorithms=MD2, MD5\n")
+    assert [(h.algorithm, h.usage) for h in sizes] == [("SHA-1", Usage.HASH)]

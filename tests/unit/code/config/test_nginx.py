@@ -67,7 +67,7 @@ def test_upstream_settings_multi_line_and_keywords() -> None:
     assert len(keyword) == 1
     assert keyword[0].snippet == "DES-CBC3-SHA:RC4-SHA:HIGH:!aNULL:!MD5"
     assert keyword[0].confidence < 0.5
-    assert "keywords" in keyword[0].message
+    assert "keywords or names the catalog does not know (HIGH):" in keyword[0].message
 
 
 def test_pqc_site_has_no_classic_only_finding() -> None:
