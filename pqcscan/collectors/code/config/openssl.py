@@ -20,7 +20,7 @@ _SECTION = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
 _PAIR = re.compile(r"^(\s*)([^=\s#]+)(\s*=\s*)(.*)$")
 _MARKERS = re.compile(
     rb"^\s*(?:openssl_conf\s*=|ssl_conf\s*=|system_default\s*=|\[\s*system_default|"
-    rb"CipherString\s*=|MinProtocol\s*=|Groups\s*=)",
+    rb"CipherString\s*=|MinProtocol\s*=)",
     re.M | re.I,
 )
 

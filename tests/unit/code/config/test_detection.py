@@ -55,6 +55,8 @@ def test_detected(name: str, path: str, fixture: str, kind: str) -> None:
         ("ca.cnf", "pki/ca.cnf", b"[ req ]\ndefault_bits = 4096\nprompt = no\n"),
         ("config", "home/ops/project/config", b"Host *\n  KexAlgorithms x\n"),
         ("README.md", "README.md", b"ssl_protocols TLSv1.2;\n"),
+        ("app.conf", "opt/app/app.conf", b"[access]\ngroups = wheel, admins\n"),
+        ("my.cnf", "etc/mysql/my.cnf", b"[mysqld]\nssl-cipher = DHE-RSA-AES256-SHA\n"),
     ],
 )  # fmt: skip
 def test_not_detected(name: str, path: str, content: bytes) -> None:
