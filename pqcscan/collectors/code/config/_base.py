@@ -11,7 +11,7 @@ one :class:`CodeHit` per name. Nothing here reads files other than the packaged 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -787,11 +787,6 @@ def rule_template(rule_id: str) -> str:
 def all_rule_ids() -> tuple[str, ...]:
     """Every configuration rule id, in rules.yaml order."""
     return tuple(r.id for r in rule_set().rules)
-
-
-def lower_keys(items: Iterable[str]) -> frozenset[str]:
-    """A set of lower-cased names."""
-    return frozenset(i.lower() for i in items)
 
 
 # -- line-oriented lexing (Apache, HAProxy, OpenSSH, properties) -------------------------------
