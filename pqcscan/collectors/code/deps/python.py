@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +46,8 @@ from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Packag
 
 __all__ = [
     "PARSERS",
+    "TomlLines",
     "decode_text",
-    "find_line",
     "load_json",
     "parse_pipfile_lock",
     "parse_poetry_lock",
@@ -111,13 +112,60 @@ def pypi_purl(name: str, version: str | None = None) -> str:
     return PackageURL(type="pypi", name=normalise_pypi(name), version=version or None).to_string()
 
 
-def find_line(lines: Sequence[str], needle: str, start: int = 0, stop: int | None = None) -> int:
-    """1-based number of the first line of ``lines[start:stop]`` with ``needle`` (0: none)."""
-    end = len(lines) if stop is None else min(stop, len(lines))
-    for index in range(max(start, 0), end):
-        if needle in lines[index]:
-            return index + 1
-    return 0
+class TomlLines:
+    """A one-pass index of a TOML file's lines, for cheap line numbers (no TOML parsing).
+
+    It knows table headers, ``key =`` lines and quoted strings; lookups take the first hit
+    at or after a section's header (and, for keys, before the next header).
+    """
+
+    _HEADER = re.compile(r"""^\s*\[\[?\s*([A-Za-z0-9_."' -]+?)\s*\]\]?\s*(?:#.*)?$""")
+    _KEY = re.compile(r"""^\s*["']?([A-Za-z0-9_.-]+)["']?\s*=""")
+    _QUOTED = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'""")
+
+    def __init__(self, text: str) -> None:
+        self.headers: list[int] = []
+        self._header_at: dict[str, int] = {}
+        self._keys: dict[str, list[int]] = {}
+        self._strings: dict[str, list[int]] = {}
+        for index, raw in enumerate(text.splitlines()):
+            header = self._HEADER.match(raw)
+            if header is not None and "," not in raw:
+                self.headers.append(index)
+                name = re.sub(r"""\s*\.\s*""", ".", header.group(1)).replace('"', "")
+                self._header_at.setdefault(name.replace("'", ""), index)
+                continue
+            key = self._KEY.match(raw)
+            if key is not None:
+                self._keys.setdefault(key.group(1), []).append(index)
+            for match in self._QUOTED.finditer(raw):
+                if match.group(1) is None:
+                    value = match.group(2)
+                else:  # the usual escapes in requirement strings: \" and \\
+                    value = match.group(1).replace('\\"', '"').replace("\\\\", "\\")
+                self._strings.setdefault(value, []).append(index)
+
+    def section(self, header: str) -> int:
+        """0-based index of the ``[header]`` line, or -1."""
+        return self._header_at.get(header, -1)
+
+    def string_line(self, value: str, section: int = -1) -> int | None:
+        """1-based line of the first quoted ``value`` after the section header."""
+        hits = self._strings.get(value, [])
+        at = bisect_right(hits, section)
+        return hits[at] + 1 if at < len(hits) else None
+
+    def key_line(self, key: str, section: int) -> int | None:
+        """1-based line of ``key = ...`` inside the section starting at index ``section``."""
+        if section < 0:
+            return None
+        hits = self._keys.get(key, [])
+        at = bisect_right(hits, section)
+        if at == len(hits):
+            return None
+        following = bisect_right(self.headers, section)
+        stop = self.headers[following] if following < len(self.headers) else None
+        return hits[at] + 1 if stop is None or hits[at] < stop else None
 
 
 def _array_table_name_lines(lines: Sequence[str], table: str, count: int) -> list[int | None]:
@@ -146,14 +194,6 @@ def _array_table_name_lines(lines: Sequence[str], table: str, count: int) -> lis
     if len(result) != count:
         return [None] * count
     return list(result)
-
-
-def _section_start(lines: Sequence[str], header: str) -> int:
-    """0-based index of the ``[header]`` line, or -1."""
-    for index, raw in enumerate(lines):
-        if raw.strip().replace(" ", "") == f"[{header}]":
-            return index
-    return -1
 
 
 def _as_table(value: object, what: str, name: str) -> dict[str, Any]:
@@ -514,7 +554,7 @@ class _Collector:
 def _pep508_package(
     text: object,
     scope: str,
-    lines: Sequence[str],
+    lines: TomlLines,
     section: int,
     warnings: _Warnings,
     what: str,
@@ -529,7 +569,7 @@ def _pep508_package(
     except InvalidRequirement as exc:
         warnings.add(f"{what}: {text!r:.80} is not a valid requirement ({exc}), skipped")
         return None
-    line = find_line(lines, f'"{text}"', section) or find_line(lines, f"'{text}'", section)
+    line = lines.string_line(text, section)
     return Package(
         purl=pypi_purl(parsed.name, parsed.version),
         ecosystem="pypi",
@@ -538,7 +578,7 @@ def _pep508_package(
         requirement=parsed.requirement,
         direct=True,
         scope=scope,
-        line=line or None,
+        line=line,
     )
 
 
@@ -549,7 +589,7 @@ def _poetry_package(
     dep_name: str,
     spec: object,
     scope: str,
-    lines: Sequence[str],
+    lines: TomlLines,
     section: int,
     warnings: _Warnings,
     what: str,
@@ -575,7 +615,7 @@ def _poetry_package(
     if requirement is not None and len(constraints) == 1:
         exact = _POETRY_EXACT.match(requirement)
         version = exact.group(1) if exact else None
-    line = _key_line(lines, section, dep_name)
+    line = lines.key_line(dep_name, section)
     return Package(
         purl=pypi_purl(dep_name, version),
         ecosystem="pypi",
@@ -588,30 +628,17 @@ def _poetry_package(
     )
 
 
-def _key_line(lines: Sequence[str], section: int, key: str) -> int | None:
-    """Line of ``key = ...`` in the TOML section starting at index ``section``."""
-    if section < 0:
-        return None
-    pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
-    for index in range(section + 1, len(lines)):
-        if lines[index].lstrip().startswith("["):
-            break
-        if pattern.match(lines[index]):
-            return index + 1
-    return None
-
-
 def parse_pyproject(name: str, data: bytes) -> DependencyFile:
     """Parse ``pyproject.toml``: PEP 621, PEP 735, build-system and Poetry dependencies."""
     doc = load_toml(name, data)
-    lines = decode_text(name, data).splitlines()
+    lines = TomlLines(decode_text(name, data))
     warnings = _Warnings()
     found = _Collector()
     project_name: str | None = None
 
     project = _as_table(doc.get("project", {}), "[project]", name)
     project_name = _opt_str(project.get("name"), "project.name", name)
-    section = _section_start(lines, "project")
+    section = lines.section("project")
     for text in _as_list(project.get("dependencies", []), "project.dependencies", name):
         pkg = _pep508_package(text, "runtime", lines, section, warnings, "project.dependencies")
         if pkg:
@@ -619,7 +646,7 @@ def parse_pyproject(name: str, data: bytes) -> DependencyFile:
     optional = _as_table(
         project.get("optional-dependencies", {}), "project.optional-dependencies", name
     )
-    section = max(_section_start(lines, "project.optional-dependencies"), section)
+    section = max(lines.section("project.optional-dependencies"), section)
     for extra, texts in optional.items():
         what = f"project.optional-dependencies.{extra}"
         for text in _as_list(texts, what, name):
@@ -628,7 +655,7 @@ def parse_pyproject(name: str, data: bytes) -> DependencyFile:
                 found.add(pkg)
 
     groups = _as_table(doc.get("dependency-groups", {}), "[dependency-groups]", name)
-    section = _section_start(lines, "dependency-groups")
+    section = lines.section("dependency-groups")
     for group, texts in groups.items():
         what = f"dependency-groups.{group}"
         for text in _as_list(texts, what, name):
@@ -637,7 +664,7 @@ def parse_pyproject(name: str, data: bytes) -> DependencyFile:
                 found.add(pkg)
 
     build = _as_table(doc.get("build-system", {}), "[build-system]", name)
-    section = _section_start(lines, "build-system")
+    section = lines.section("build-system")
     for text in _as_list(build.get("requires", []), "build-system.requires", name):
         pkg = _pep508_package(text, "build", lines, section, warnings, "build-system.requires")
         if pkg:
@@ -657,7 +684,7 @@ def parse_pyproject(name: str, data: bytes) -> DependencyFile:
         tables.append((header, str(group), body.get("dependencies", {})))
     for header, scope, table in tables:
         deps = _as_table(table, header, name)
-        section = _section_start(lines, header)
+        section = lines.section(header)
         for dep_name, spec in deps.items():
             if normalise_pypi(dep_name) == "python":
                 continue
@@ -791,17 +818,35 @@ def parse_poetry_lock(name: str, data: bytes) -> DependencyFile:
     return _lock_result("poetry-lock", locked)
 
 
+_JSON_OBJECT_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{')
+
+
+def _json_object_key_lines(text: str) -> dict[tuple[str | None, str], int]:
+    """(section, key) -> 1-based line of each ``"key": {`` under ``"default"``/``"develop"``."""
+    found: dict[tuple[str | None, str], int] = {}
+    section: str | None = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        match = _JSON_OBJECT_KEY.match(raw)
+        if match is None:
+            continue
+        key = match.group(1)
+        if key in ("_meta", "default", "develop"):
+            section = key
+        else:
+            found.setdefault((section, key), number)
+    return found
+
+
 def parse_pipfile_lock(name: str, data: bytes) -> DependencyFile:
     """Parse ``Pipfile.lock`` (sections ``default`` -> runtime, ``develop`` -> dev)."""
     doc = load_json(name, data)
     if not isinstance(doc, dict) or not ({"_meta", "default", "develop"} & doc.keys()):
         raise CodeParseError(f"{name}: not a Pipfile.lock (no _meta/default/develop object)")
-    lines = decode_text(name, data).splitlines()
+    lines = _json_object_key_lines(decode_text(name, data))
     warnings = _Warnings()
     locked: list[_Locked] = []
     for section, scope in (("default", "runtime"), ("develop", "dev")):
         table = _as_table(doc.get(section, {}), section, name)
-        start = max(find_line(lines, f'"{section}"') - 1, 0)
         for dep_name, entry in table.items():
             entry = _as_table(entry, f"{section}.{dep_name}", name)
             spec = _opt_str(entry.get("version"), f"{section}.{dep_name}.version", name)
@@ -812,7 +857,7 @@ def parse_pipfile_lock(name: str, data: bytes) -> DependencyFile:
                 )
                 if vcs:
                     warnings.add(f"{section}.{dep_name}: {vcs} source, version not locked")
-            line = find_line(lines, f'"{dep_name}"', start) or None
+            line = lines.get((section, dep_name))
             locked.append(_Locked(dep_name, version, line, scope))
     return _lock_result("pipfile-lock", locked, warnings=warnings)
 

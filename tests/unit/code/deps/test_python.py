@@ -4,6 +4,8 @@ pylock.toml."""
 from __future__ import annotations
 
 import contextlib
+import json
+import time
 from pathlib import Path
 
 import pytest
@@ -653,3 +655,40 @@ def test_truncated_fixtures_never_crash(kind: str, cut: int) -> None:
     data = read(FIXTURES[kind][0])
     with contextlib.suppress(CodeParseError):
         parser(kind).parse(NAMES[kind], data[: cut % (len(data) + 1)])
+
+
+# ---------------------------------------------------------------- size and lines at scale
+
+
+def test_pyproject_escaped_quotes_still_get_a_line() -> None:
+    text = (
+        b'[project]\nname = "x"\ndependencies = [\n'
+        b'  "pywin32>=306; sys_platform == \\"win32\\"",\n]\n'
+    )
+    result = parse_pyproject("pyproject.toml", text)
+    assert [(p.name, p.line) for p in result.packages] == [("pywin32", 4)]
+
+
+def test_large_lockfiles_are_linear() -> None:
+    count = 20_000
+    doc = {
+        "_meta": {"hash": {"sha256": "0" * 64}, "pipfile-spec": 6},
+        "default": {
+            f"pkg{i}": {"hashes": ["sha256:" + "0" * 64], "version": "==1.0"} for i in range(count)
+        },
+        "develop": {"pkg0": {"version": "==2.0"}},
+    }
+    text = json.dumps(doc, indent=4).encode()
+    start = time.monotonic()
+    result = parse_pipfile_lock("Pipfile.lock", text)
+    assert len(result.packages) == count + 1
+    lines = [p.line for p in result.packages]
+    assert all(isinstance(n, int) for n in lines)
+    assert lines[:count] == sorted(lines[:count])
+    assert result.packages[-1].line is not None
+    assert result.packages[-1].line > lines[count - 1]
+    deps = "\n".join(f'"dep{i}>=1.{i}",' for i in range(count))
+    pyproject = f'[project]\nname = "big"\ndependencies = [\n{deps}\n]\n'.encode()
+    result = parse_pyproject("pyproject.toml", pyproject)
+    assert result.packages[-1].line == count + 3
+    assert time.monotonic() - start < 20  # a quadratic line search takes minutes here
