@@ -108,7 +108,9 @@ def normalise_pypi(name: str) -> str:
 
 
 def pypi_purl(name: str, version: str | None = None) -> str:
-    """``pkg:pypi/<normalised name>[@version]``."""
+    """``pkg:pypi/<normalised name>[@version]``; an empty name -> CodeParseError."""
+    if not name.strip():
+        raise CodeParseError("a package without a name")
     return PackageURL(type="pypi", name=normalise_pypi(name), version=version or None).to_string()
 
 
@@ -233,6 +235,11 @@ class _Warnings:
         if self.dropped:
             return (*self.items, f"{self.dropped} more warnings not shown")
         return tuple(self.items)
+
+
+def _first_line(exc: Exception) -> str:
+    """An exception's message, first line only (packaging adds a caret diagram)."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _pinned_version(requirement: Requirement) -> str | None:
@@ -459,7 +466,7 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
             parsed = _read_pep508(spec)
         except InvalidRequirement as exc:
             invalid.append(number)
-            warnings.add(f"line {number}: not a requirement ({exc}), skipped")
+            warnings.add(f"line {number}: not a requirement ({_first_line(exc)}), skipped")
             continue
         entries.append(_ReqEntry(parsed.name, parsed.version, parsed.requirement, number))
     if invalid and not entries and not includes:
@@ -567,7 +574,9 @@ def _pep508_package(
     try:
         parsed = _read_pep508(text)
     except InvalidRequirement as exc:
-        warnings.add(f"{what}: {text!r:.80} is not a valid requirement ({exc}), skipped")
+        warnings.add(
+            f"{what}: {text!r:.80} is not a valid requirement ({_first_line(exc)}), skipped"
+        )
         return None
     line = lines.string_line(text, section)
     return Package(
@@ -594,6 +603,9 @@ def _poetry_package(
     warnings: _Warnings,
     what: str,
 ) -> Package | None:
+    if not dep_name.strip():
+        warnings.add(f"{what}: a dependency without a name, skipped")
+        return None
     items = spec if isinstance(spec, list) else [spec]
     constraints: list[str] = []
     optional = False
@@ -849,6 +861,8 @@ def parse_pipfile_lock(name: str, data: bytes) -> DependencyFile:
         table = _as_table(doc.get(section, {}), section, name)
         for dep_name, entry in table.items():
             entry = _as_table(entry, f"{section}.{dep_name}", name)
+            if not dep_name.strip():
+                raise CodeParseError(f"{name}: {section}: a package without a name")
             spec = _opt_str(entry.get("version"), f"{section}.{dep_name}.version", name)
             version = spec[2:].strip() if spec and spec.startswith("==") else None
             if version is None and not spec:

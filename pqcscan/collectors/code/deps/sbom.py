@@ -137,6 +137,8 @@ def package_from_purl(
         except ValueError as exc:
             warning = f"{name}: invalid purl {purl!r:.120} ({exc}), recorded as generic"
     if parsed is None:
+        if not name.strip():
+            raise CodeParseError("a package without a name and without a purl")
         parsed = PackageURL(
             type="generic", namespace=group or None, name=name, version=version or None
         )
@@ -544,6 +546,8 @@ def parse_spdx_tag_value(name: str, data: bytes) -> DependencyFile:
         elif not seen_version:
             raise CodeParseError(f"{name}: line {number}: {tag} before SPDXVersion")
         elif tag == "PackageName":
+            if not value:
+                raise CodeParseError(f"{name}: line {number}: empty PackageName")
             current = _Entry(ref=None, name=value, version=None, purl=None, line=number)
             graph.entries.append(current)
         elif tag in ("FileName", "SnippetSPDXID", "LicenseID"):

@@ -362,6 +362,14 @@ def test_pyproject_bad_requirement_is_a_warning() -> None:
     assert [p.name for p in result.packages] == ["cryptography"]
     assert len(result.warnings) == 3
     assert "pynacl" in result.warnings[2]
+    assert all("\n" not in w for w in result.warnings)
+
+
+def test_poetry_dependency_without_a_name_is_a_warning() -> None:
+    text = b'[tool.poetry.dependencies]\n"" = "1.0"\ncryptography = "^42"\n'
+    result = parse_pyproject("pyproject.toml", text)
+    assert [p.name for p in result.packages] == ["cryptography"]
+    assert "without a name" in result.warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -484,6 +492,7 @@ def test_pipfile_lock() -> None:
         b'{"_meta": {}, "default": []}',
         b'{"_meta": {}, "default": {"cryptography": "==43.0.1"}}',
         b'{"_meta": {}, "default": {"cryptography": {"version": 43}}}',
+        b'{"_meta": {}, "default": {"": {"version": "==1.0"}}}',
         b'{"_meta": {"hash": {"sha256": "7f0c',
         b"[" * 100000,
         b"",

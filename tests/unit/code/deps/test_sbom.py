@@ -579,6 +579,7 @@ def test_spdx_tag_value() -> None:
         (b"SPDXVersion: SPDX-2.3\nRelationship: SPDXRef-A DEPENDS_ON\n", "line 2"),
         (b"SPDXVersion: SPDX-2.3\nPackageName: caf\xe9\n", "line 2"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", None),
+        (b"SPDXVersion: SPDX-2.3\nPackageName:\nPackageVersion: 1.0\n", "line 2"),
     ],
 )
 def test_spdx_tag_value_broken_raises(data: bytes, line: str | None) -> None:
