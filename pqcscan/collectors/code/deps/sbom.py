@@ -360,6 +360,8 @@ def _xml_root(name: str, data: bytes) -> Element:
         raise CodeParseError(f"{name}: refused XML ({type(exc).__name__}): {exc}") from None
     except SafeET.ParseError as exc:
         raise CodeParseError(f"{name}: invalid XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # an unknown or unsupported declared encoding
+        raise CodeParseError(f"{name}: XML encoding: {exc}") from None
     except RecursionError:
         raise CodeParseError(f"{name}: XML nested too deeply") from None
     if not isinstance(root, Element):

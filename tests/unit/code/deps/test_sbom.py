@@ -426,6 +426,9 @@ XXE = b"""<?xml version="1.0"?>
     [
         BILLION_LAUGHS,
         XXE,
+        b'<?xml version="1.0" encoding="UT"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4"/>',
+        b'<?xml version="1.0" encoding="UTF-16"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4"/>',
+        b'<?xml version="1.0" encoding="utf-7"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4"/>',
         b"",
         b"not xml at all",
         b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component>',
