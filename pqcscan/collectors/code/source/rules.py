@@ -220,17 +220,48 @@ def _last_segment(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1]
 
 
-def _trigger(kind: str, pattern: str) -> bytes:
-    """The bytes regex a file must contain for a pattern to match anywhere in it."""
+def _trigger(kind: str, pattern: str) -> str:
+    """The word a file must contain for a pattern to match anywhere in it.
+
+    The longest segment of a qualified pattern (``KeyPairGenerator`` for
+    ``KeyPairGenerator.getInstance``): the most selective literal the code must spell out. A
+    trailing ``(`` stands for optional whitespace and an opening parenthesis.
+    """
     if kind == "property":
-        return re.escape(pattern).encode()
+        return pattern
     parts = [p for p in pattern.split(".") if p != "*"]
-    if len(parts) == 1:
-        return re.escape(parts[0]).encode()
-    # The last two segments, separated by optional whitespace, as the code writes them.
-    a, b = parts[-2], parts[-1]
-    sep = r"\s*(?:\.|::|->|\?\.)\s*" if "(" not in a else r"\s*\.\s*"
-    return (re.escape(a) + sep + re.escape(b)).encode()
+    word = max(parts, key=len)
+    # A called name must be followed by "(": ``MD5(`` in C, not the MD5_DIGEST_LENGTH macro.
+    return word + "(" if kind == "call" and word == parts[-1] else word
+
+
+def _trie_regex(words: Sequence[str]) -> re.Pattern[bytes]:
+    """One regex matching any of ``words``, factored as a trie so that ``re`` tries one
+    branch per character instead of every word at every position."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [
+            (r"\s*\(" if ch == "(" else re.escape(ch)) + build(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    if not words:
+        return re.compile(b"(?!)")
+    return re.compile(build(trie).encode())
 
 
 @cache
@@ -263,16 +294,15 @@ def ruleset(language: str) -> RuleSet:
             seen.add(rule.id)
             rules.append(rule)
     index: dict[str, dict[str, list[Rule]]] = {}
-    triggers: set[bytes] = set()
+    triggers: set[str] = set()
     for rule in rules:
         for pattern in rule.patterns:
             index.setdefault(rule.kind, {}).setdefault(_last_segment(pattern), []).append(rule)
             triggers.add(_trigger(rule.kind, pattern))
-    ordered = sorted(triggers, key=lambda t: (-len(t), t))
     return RuleSet(
         rules=tuple(rules),
         index={k: {n: tuple(rs) for n, rs in v.items()} for k, v in index.items()},
-        prefilter=re.compile(b"|".join(ordered) if ordered else b"(?!)"),
+        prefilter=_trie_regex(sorted(triggers)),
         constant_factor=float(factors.get("constant_factor", 0.9)),
         follow_factor=float(factors.get("follow_factor", 0.9)),
         default_factor=float(factors.get("default_factor", 0.9)),

@@ -568,6 +568,8 @@ def _apply(f: _File, rule: Rule, node: ts.Node, kind: str) -> CodeHit | None:
         if alg_override:
             algorithm = alg_override
     parameter = parameter or ""
+    if not algorithm:
+        return None
     line, column = _position(f, node.start_byte, node.start_point)
     end_line, end_column = _position(f, node.end_byte, node.end_point)
     if parameter or rule.message_no_parameter is None:

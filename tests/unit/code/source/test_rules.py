@@ -44,8 +44,9 @@ def test_rule_count() -> None:
     assert counts["typescript"] == counts["javascript"]
     assert counts["cpp"] >= counts["c"]
     for file in FILES:
-        assert counts[file] == len([r for f, r in RULES if f == file and
-                                    FILES[file] in r.get("languages", [FILES[file]])])
+        assert counts[file] == len(
+            [r for f, r in RULES if f == file and FILES[file] in r.get("languages", [FILES[file]])]
+        )
 
 
 def test_rule_ids_are_unique_and_prefixed() -> None:
