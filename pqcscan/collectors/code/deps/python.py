@@ -315,6 +315,7 @@ _INCLUDE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint"})
 _EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_INLINE_VIA = re.compile(r"\s#\s*via\s+(.+)$")
 _VIA_PROJECT = re.compile(r"\((?:pyproject\.toml|setup\.py|setup\.cfg)\)$")
 
 
@@ -428,6 +429,7 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
             continue
         in_via = False
         line = _strip_comment(logical)
+        inline_via = _INLINE_VIA.search(logical)
         if not line:
             continue
         tokens = line.split()
@@ -468,7 +470,11 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
             invalid.append(number)
             warnings.add(f"line {number}: not a requirement ({_first_line(exc)}), skipped")
             continue
-        entries.append(_ReqEntry(parsed.name, parsed.version, parsed.requirement, number))
+        entry = _ReqEntry(parsed.name, parsed.version, parsed.requirement, number)
+        if inline_via:  # pip-compile --annotation-style=line
+            seen_via = True
+            entry.via = [v.strip() for v in inline_via.group(1).split(",") if v.strip()]
+        entries.append(entry)
     if invalid and not entries and not includes:
         raise CodeParseError(f"{name}: line {invalid[0]}: no valid requirement in the file")
     scope = _requirements_scope(name)
@@ -513,7 +519,7 @@ def _requirements_result(
             if entry.via:
                 direct = False
             for source in entry.via:
-                if source.startswith(("-r ", "-c ")) or _VIA_PROJECT.search(source):
+                if source.startswith("-r ") or _VIA_PROJECT.search(source):
                     direct = True
                     edges.append(("", purl))
                 else:
@@ -946,8 +952,9 @@ def _uv_specifiers(entry: Mapping[str, Any], name: str) -> dict[str, str]:
     metadata = entry.get("metadata", {})
     if not isinstance(metadata, dict):
         return {}
-    refs: list[Any] = list(metadata.get("requires-dist", []) or [])
-    dev = metadata.get("requires-dev", {})
+    requires = metadata.get("requires-dist")
+    refs: list[Any] = list(requires) if isinstance(requires, list) else []
+    dev = metadata.get("requires-dev")
     if isinstance(dev, dict):
         for group in dev.values():
             if isinstance(group, list):
