@@ -4,7 +4,8 @@ Poetry, Pipenv, uv and PEP 751 (``pylock.toml``).
 Formats (``DependencyFile.kind``):
 
 - ``requirements``: ``requirements*.txt``, ``*-requirements.txt``, ``constraints*.txt``,
-  ``requirements*.in`` and ``requirements/<x>.txt`` (when the name carries its folder).
+  ``requirements*.in``, Rye's ``requirements*.lock`` and ``requirements/<x>.txt`` (only when
+  the name given carries its folder: a bare ``dev.txt`` is not claimed).
   Continuation lines, comments, environment markers, extras and per-requirement options
   (``--hash``) are understood; ``-r``/``-c`` become ``includes``; a URL, VCS or ``-e``
   requirement that names its project (``#egg=`` or ``name @ url``) becomes a versionless
@@ -282,7 +283,9 @@ def _read_pep508(text: str) -> _Pep508:
 
 # --------------------------------------------------------------------------- requirements
 
-_REQ_NAME = re.compile(r"^(?:.*[-_.])?(?:requirements|constraints)(?:[-_.].*)?\.(?:txt|in)$", re.I)
+_REQ_NAME = re.compile(
+    r"^(?:.*[-_.])?(?:requirements|constraints)(?:[-_.].*)?\.(?:txt|in|lock)$", re.I
+)
 _REQ_SCOPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"dev", "develop", "development"}), "dev"),
     (frozenset({"test", "tests", "testing", "ci"}), "test"),
@@ -515,9 +518,9 @@ def _requirements_result(
         purl = pypi_purl(entry.name, entry.version)
         direct: bool | None
         if seen_via:
+            # direct: named by an input file or the project; transitive: pulled in by a
+            # package of this file; else (a parent not in the file) the file does not say
             direct = None
-            if entry.via:
-                direct = False
             for source in entry.via:
                 if source.startswith("-r ") or _VIA_PROJECT.search(source):
                     direct = True
@@ -525,6 +528,7 @@ def _requirements_result(
                 else:
                     parent = purls.get(normalise_pypi(source.split()[0]))
                     if parent is not None:
+                        direct = direct or False
                         edges.append((parent, purl))
         else:
             direct = None if constraints else True

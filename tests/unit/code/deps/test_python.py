@@ -76,6 +76,7 @@ def test_pypi_purl_normalises_names(name: str, version: str | None, purl: str) -
         ("requirements_test.txt", "requirements"),
         ("dev-requirements.txt", "requirements"),
         ("requirements.in", "requirements"),
+        ("requirements-dev.lock", "requirements"),
         ("constraints.txt", "requirements"),
         ("constraints-py311.txt", "requirements"),
         ("requirements/base.txt", "requirements"),
@@ -151,7 +152,8 @@ def test_pip_compile_line_annotation_style() -> None:
         ("paramiko", True, 9),
         ("pycparser", False, 10),
         ("pynacl", False, 11),
-        ("urllib3", False, 12),  # a constraint is not a declaration
+        ("requests", True, 12),
+        ("urllib3", False, 13),  # a constraint is not a declaration
     ]
     assert set(result.edges) == {
         ("pkg:pypi/cryptography@43.0.1", "pkg:pypi/cffi@1.17.1"),
@@ -161,7 +163,25 @@ def test_pip_compile_line_annotation_style() -> None:
         ("", "pkg:pypi/paramiko@3.5.0"),
         ("pkg:pypi/cffi@1.17.1", "pkg:pypi/pycparser@2.22"),
         ("pkg:pypi/paramiko@3.5.0", "pkg:pypi/pynacl@1.5.0"),
+        ("", "pkg:pypi/requests@2.32.3"),
+        ("pkg:pypi/requests@2.32.3", "pkg:pypi/urllib3@2.2.3"),
     }
+
+
+def test_rye_lock() -> None:
+    result = parse_requirements("requirements-dev.lock", read("requirements-dev.lock"))
+    pkgs = by_name(result)
+    assert list(pkgs) == ["cffi", "cryptography", "iniconfig", "pycparser", "pytest"]
+    assert pkgs["cryptography"].version == "44.0.0"
+    assert pkgs["cffi"].direct is False
+    # rye names the project itself (not a file) as the source of a direct dependency, and
+    # writes no "via" for some: the file does not say
+    assert pkgs["cryptography"].direct is None
+    assert pkgs["pytest"].direct is None
+    assert pkgs["pytest"].scope == "dev"
+    assert result.warnings == (
+        "line 12: editable requirement 'file:.' does not name its project, skipped",
+    )
 
 
 def test_uv_pip_compile_via_pyproject_marks_direct() -> None:
