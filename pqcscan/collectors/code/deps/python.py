@@ -413,24 +413,26 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
     invalid: list[int] = []
     in_via = False
     seen_via = False
+    last: _ReqEntry | None = None  # the entry a following "# via" comment belongs to
     for number, logical in _logical_lines(text):
         stripped = logical.strip()
         if stripped.startswith("#"):
             comment = stripped.lstrip("#").strip()
-            if comment.startswith("via") and entries and (comment == "via" or comment[3] == " "):
+            if comment.startswith("via") and last and (comment == "via" or comment[3] == " "):
                 seen_via = True
                 rest = comment[3:].strip()
                 if rest:
-                    entries[-1].via.append(rest)
+                    last.via.append(rest)
                     in_via = False
                 else:
                     in_via = True
-            elif in_via and comment and logical.lstrip().startswith("#   "):
-                entries[-1].via.append(comment)
+            elif in_via and last and comment and logical.lstrip().startswith("#   "):
+                last.via.append(comment)
             else:
                 in_via = False
             continue
         in_via = False
+        last = None
         line = _strip_comment(logical)
         inline_via = _INLINE_VIA.search(logical)
         if not line:
@@ -448,9 +450,9 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
                 if not value:
                     warnings.add(f"line {number}: {option} without a location")
                     continue
-                entry = _location_entry(value, number, warnings, editable=True)
-                if entry is not None:
-                    entries.append(entry)
+                last = _location_entry(value, number, warnings, editable=True)
+                if last is not None:
+                    entries.append(last)
                 continue
             if option in _GLOBAL_OPTIONS:
                 continue
@@ -463,9 +465,9 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
             requirement_tokens.append(token)
         spec = " ".join(requirement_tokens)
         if _URL.match(spec) or spec.startswith((".", "/", "~")) or spec.endswith(".whl"):
-            entry = _location_entry(spec, number, warnings, editable=False)
-            if entry is not None:
-                entries.append(entry)
+            last = _location_entry(spec, number, warnings, editable=False)
+            if last is not None:
+                entries.append(last)
             continue
         try:
             parsed = _read_pep508(spec)
@@ -478,6 +480,7 @@ def parse_requirements(name: str, data: bytes) -> DependencyFile:
             seen_via = True
             entry.via = [v.strip() for v in inline_via.group(1).split(",") if v.strip()]
         entries.append(entry)
+        last = entry
     if invalid and not entries and not includes:
         raise CodeParseError(f"{name}: line {invalid[0]}: no valid requirement in the file")
     scope = _requirements_scope(name)

@@ -203,6 +203,20 @@ def test_uv_pip_compile_via_pyproject_marks_direct() -> None:
     }
 
 
+def test_via_after_a_skipped_line_does_not_attach_to_the_previous_package() -> None:
+    text = (
+        b"cffi==1.17.1\n    # via cryptography\n"
+        b"cryptography==43.0.1\n    # via requests-oauthlib\n"
+        b"-e ./libs/signer\n    # via -r requirements.in\n"
+    )
+    result = parse_requirements("requirements.txt", text)
+    assert [(p.name, p.direct) for p in result.packages] == [
+        ("cffi", False),
+        ("cryptography", None),
+    ]
+    assert result.edges == (("pkg:pypi/cryptography@43.0.1", "pkg:pypi/cffi@1.17.1"),)
+
+
 def test_hand_written_requirements() -> None:
     result = parse_requirements("requirements-dev.txt", read("requirements-dev.txt"))
     assert result.includes == ("requirements.txt", "requirements/lint.txt", "constraints.txt")
