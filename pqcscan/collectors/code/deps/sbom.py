@@ -207,6 +207,8 @@ class _Graph:
 
 
 def _build(kind: str, project: str | None, graph: _Graph) -> DependencyFile:
+    """Packages (the project's own refs left out, duplicates merged by purl), direct flags
+    (when the project's own dependencies are listed) and edges mapped from refs to purls."""
     ref_to_purl: dict[str, str] = {}
     packages: dict[str, Package] = {}
     root_targets = {to for frm, to in graph.depends if frm in graph.roots}
