@@ -19,6 +19,7 @@ is looked for after the match in the same function, on the same variable name.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import re
 from collections.abc import Sequence
@@ -434,11 +435,13 @@ def _follow(f: _File, src: Source, node: ts.Node) -> ts.Node | None:
                     f.consumed.append((a.start_byte, a.end_byte))
                     return _unwrap(right)
         return None
-    for call in f.calls:
-        if not lo <= call.start_byte < hi:
-            continue
+    wanted_last = follow.method or (follow.call or "").rsplit(".", 1)[-1]
+    first = bisect.bisect_left(f.calls, lo, key=lambda n: n.start_byte)
+    for call in f.calls[first:]:
+        if call.start_byte >= hi:
+            break
         callee = _callee_node(call, "call")
-        if callee is None:
+        if callee is None or _last_name(callee) != wanted_last:
             continue
         text = _full_callee(call, "call", callee)
         args = _arguments(call)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pqcscan.collectors.code.model import CodeParseError
 from pqcscan.collectors.code.source import MAX_BYTES, detect, language_for, rule_count
@@ -147,3 +149,18 @@ def test_garbage_input_never_raises_anything_but_parse_errors() -> None:
     for language in ("java", "javascript", "typescript", "tsx", "go", "csharp", "c", "cpp"):
         for data in samples:
             detect(language, "g", data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    language=st.sampled_from(["java", "javascript", "tsx", "go", "csharp", "c", "cpp"]),
+    data=st.binary(max_size=400),
+    trigger=st.sampled_from([b"", b"crypto.createHash('md5')", b"EVP_md5()", b"RSA.Create(1)"]),
+)
+def test_any_bytes_give_hits_or_a_parse_error(language: str, data: bytes, trigger: bytes) -> None:
+    try:
+        hits = detect(language, "fuzz", data + trigger + data)
+    except CodeParseError:
+        return
+    for hit in hits:
+        assert hit.line >= 1 and hit.column >= 1 and len(hit.snippet) <= 200

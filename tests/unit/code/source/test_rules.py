@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from pqcscan.catalog import get_catalog
+from pqcscan.catalog.loader import validate
 from pqcscan.collectors.code.source import detect, rule_count
 from pqcscan.collectors.code.source.rules import load_document
+from pqcscan.errors import RuleError
 
 #: Rule file -> the language its snippets are parsed as (unless a test says otherwise).
 FILES = {"java": "java", "javascript": "javascript", "go": "go", "csharp": "csharp", "c": "c"}
@@ -126,3 +129,37 @@ def test_every_emittable_algorithm_is_in_the_catalog(file: str, rule: dict[str, 
         classification = catalog.classify(algorithm, parameter)
         assert classification.algorithm != "unknown", (rule["id"], algorithm, parameter)
         assert not classification.pseudo, (rule["id"], algorithm)
+
+
+def _broken(mutate: str) -> dict[str, Any]:
+    document = copy.deepcopy(load_document("go"))
+    rule = document["rules"][0]
+    if mutate == "no-tests":
+        del rule["tests"]
+    elif mutate == "empty-match":
+        rule["tests"]["match"] = []
+    elif mutate == "two-kinds":
+        rule["new"] = "X"
+    elif mutate == "bad-usage":
+        rule["usage"] = "crypto"
+    elif mutate == "bad-pattern":
+        rule["call"] = "rsa.Generate Key"
+    elif mutate == "unknown-key":
+        rule["algorithm"] = {"arg": 0, "mapping": {}}
+    elif mutate == "bad-id":
+        rule["id"] = "Go_RSA"
+    return dict(document)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    ["no-tests", "empty-match", "two-kinds", "bad-usage", "bad-pattern", "unknown-key", "bad-id"],
+)
+def test_schema_rejects_broken_rules(mutate: str) -> None:
+    with pytest.raises(RuleError, match=r"rules/source/go\.yaml: rules/0"):
+        validate(_broken(mutate), "source-rules.schema.json", "source/go.yaml")
+
+
+def test_shipped_rule_files_validate() -> None:
+    for file in FILES:
+        validate(load_document(file), "source-rules.schema.json", f"source/{file}.yaml")
