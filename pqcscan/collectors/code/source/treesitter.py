@@ -377,7 +377,7 @@ class _File:
             + re.escape(name.encode())
             + rb"\s*(?::=|=(?!=))\s*|#\s*define\s+"
             + re.escape(name.encode())
-            + rb"\s+)(\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|-?\d{1,12})"
+            + rb"\s+)(\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|-?\d{1,12}(?![\w.]))"
         )
         found = {m.group(1) for m in pattern.finditer(self.src)}
         value = None
@@ -516,16 +516,20 @@ def _resolve(
     return out[0], out[1], factor
 
 
-def _check(f: _File, c: Constraint, node: ts.Node, kind: str) -> bool:
+def _check(f: _File, c: Constraint, node: ts.Node, kind: str) -> float | None:
+    """None when the constraint fails; else the confidence factor of the value it read."""
     target = _source_node(f, c, node, kind)
     if target is None:
-        return c.absent
+        return 1.0 if c.absent else None
     if c.absent:
-        return False
-    text = f.value(target).text.lower()
+        return None
+    value = f.value(target)
+    text = value.text.lower()
     if c.values is not None and text not in c.values:
-        return False
-    return not (c.regex is not None and not c.regex.search(text))
+        return None
+    if c.regex is not None and not c.regex.search(text):
+        return None
+    return f.rules.constant_factor if value.constant else 1.0
 
 
 def _position(f: _File, byte: int, point: ts.Point) -> tuple[int, int]:
@@ -542,10 +546,12 @@ def _snippet(node: ts.Node) -> str:
 
 
 def _apply(f: _File, rule: Rule, node: ts.Node, kind: str) -> CodeHit | None:
-    for c in rule.where:
-        if not _check(f, c, node, kind):
-            return None
     confidence = rule.confidence
+    for c in rule.where:
+        factor = _check(f, c, node, kind)
+        if factor is None:
+            return None
+        confidence *= factor
     algorithm: str | None
     parameter: str | None = None
     mapped_param: str | None = None

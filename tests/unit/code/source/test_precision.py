@@ -205,3 +205,15 @@ def test_cpp_uses_the_c_rules_and_its_own() -> None:
 def test_quantum_safe_use_is_reported_too() -> None:
     hits = _hits("javascript", "const { publicKey } = ml_kem768.keygen(seed);")
     assert [(h.rule_id, h.algorithm) for h in hits] == [("js-noble-pqc", "ML-KEM-768")]
+
+
+def test_algorithm_from_a_constant_lowers_confidence() -> None:
+    code = """class K {
+        private static final String ALG = "RSA";
+        void f() throws Exception { KeyPairGenerator g = KeyPairGenerator.getInstance(ALG); }
+    }"""
+    (hit,) = _hits("java", code)
+    assert (hit.rule_id, hit.parameter, hit.confidence) == ("java-kpg-rsa", "", 0.72)
+    hex_size = "package m\nconst bits = 0x400\nfunc f() { rsa.GenerateKey(rand.Reader, bits) }"
+    (hit,) = _hits("go", hex_size)
+    assert hit.parameter == ""  # only decimal constants are read
