@@ -15,14 +15,15 @@ Formats (``DependencyFile.kind``):
 - ``gradle``: ``build.gradle`` (Groovy) and ``build.gradle.kts`` (Kotlin) and other
   ``*.gradle(.kts)`` scripts except settings: string notation (``implementation 'g:a:v'``,
   ``implementation("g:a:v")``), map notation (``group: 'g', name: 'a', version: 'v'`` and
-  Kotlin's named arguments), ``platform(...)`` / ``enforcedPlatform(...)`` (scope ``import``, as a Maven BOM); the
-  configuration gives the scope (``test*`` -> ``test``, ``compileOnly`` -> ``provided``,
-  ``runtimeOnly`` -> ``runtime``, ``annotationProcessor``/``kapt``/``ksp``/``classpath`` ->
-  ``build``, otherwise ``compile``). ``$name`` / ``${name}`` in double-quoted strings are
-  resolved from simple ``def``/``val``/``var``/``ext``/``extra`` assignments in the same
-  file; version catalog references (``libs.x``) and unresolved variables are warnings.
-  Comments are stripped first (not inside strings). A script is code: this is a scan of its
-  text, not an evaluation.
+  Kotlin's named arguments), ``platform(...)`` / ``enforcedPlatform(...)`` (scope
+  ``import``, as a Maven BOM). Otherwise the configuration gives the scope: ``test*`` ->
+  ``test``, ``compileOnly`` -> ``provided``, ``runtimeOnly`` -> ``runtime``,
+  ``annotationProcessor``/``kapt``/``ksp``/``classpath`` -> ``build``, else ``compile``.
+  ``$name`` / ``${name}`` in double-quoted strings are resolved from simple
+  ``def``/``val``/``var``/``ext``/``extra`` assignments in the same file; version catalog
+  references (``libs.x``) and unresolved variables are warnings. Comments are stripped
+  first (not inside strings). A script is code: this is a scan of its text, not an
+  evaluation.
 - ``gradle-lockfile``: ``gradle.lockfile`` (``g:a:v=conf1,conf2``) and the older
   per-configuration ``gradle/dependency-locks/*.lockfile``; ``direct=None``; the scope is
   ``test`` when only test configurations hold the module, else ``runtime`` /
