@@ -31,6 +31,7 @@ out of the purl with a warning.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -272,6 +273,19 @@ class _NpmAdder:
         return purl
 
 
+_JSON_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:')
+
+
+def _json_key_lines(text: str) -> dict[str, list[int]]:
+    """For each key at the start of a line (``"key":``), the lines it appears on, in order."""
+    result: dict[str, list[int]] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        match = _JSON_KEY.match(raw)
+        if match:
+            result.setdefault(match.group(1), []).append(number)
+    return result
+
+
 _JSON_KEY_OBJECT = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{')
 
 
@@ -301,17 +315,19 @@ def parse_package_json(name: str, data: bytes) -> DependencyFile:
     if not isinstance(doc, dict):
         raise CodeParseError(f"{name}: package.json must be a JSON object")
     project = doc.get("name") if isinstance(doc.get("name"), str) else None
-    lines = decode_text(name, data).splitlines()
+    key_lines = _json_key_lines(decode_text(name, data))
     found = PackageSet()
     adder = _NpmAdder(found, name)
     for section, scope in _PACKAGE_JSON_SECTIONS:
         deps = as_mapping(doc.get(section), section, name)
-        start = _find_line(lines, f'"{section}"', 0)
+        start = (key_lines.get(section) or [0])[0]
         for dep, spec in deps.items():
             if not isinstance(spec, str):
                 found.warn(f"{section}.{dep}: the requirement is not a string; skipped")
                 continue
-            line = _find_line(lines, json.dumps(dep) + ":", start) or None
+            candidates = key_lines.get(dep, [])
+            at = bisect.bisect_left(candidates, start)
+            line = candidates[at] if at < len(candidates) else None
             real, requirement = dep, spec
             if spec.startswith("npm:"):  # an alias: "npm:real-name@^1.0.0"
                 real, requirement = _split_spec(spec[4:])
@@ -327,14 +343,6 @@ def parse_package_json(name: str, data: bytes) -> DependencyFile:
             if purl:
                 found.edge("", purl)
     return found.result("package-json", project)
-
-
-def _find_line(lines: list[str], needle: str, start: int) -> int:
-    """1-based number of the first line at or after index ``start`` with ``needle`` (0: none)."""
-    for index in range(max(start, 0), len(lines)):
-        if needle in lines[index]:
-            return index + 1
-    return 0
 
 
 # --------------------------------------------------------------------------- package-lock.json
@@ -596,8 +604,8 @@ def _yarn_entries(file: str, text: str) -> tuple[list[_YarnEntry], bool]:
                 berry = True
                 current = None
                 continue
-            specs = [_unquote(s) for s in _unquote(header).split(",")]
-            specs = [s for s in (x.strip() for x in specs) if s]
+            # Yarn 1 quotes each spec ("a@^1", "a@^2"), Berry the whole list ("a@npm:^1, ...")
+            specs = [s for s in (x.strip().strip('"').strip() for x in header.split(",")) if s]
             if not specs:
                 raise CodeParseError(f"{file}: line {number}: empty entry header")
             current = _YarnEntry(number, specs)
@@ -683,7 +691,7 @@ _PNPM_SECTIONS = (
 def load_yaml(name: str, text: str) -> Any:
     """Parse YAML safely; aliases (never written by pnpm), errors -> CodeParseError."""
     try:
-        if "*" in text:
+        if "&" in text and "*" in text:  # an alias needs an anchor
             for event in yaml.parse(text, Loader=_YamlLoader):
                 if isinstance(event, yaml.AliasEvent):
                     line = event.start_mark.line + 1 if event.start_mark else 0
