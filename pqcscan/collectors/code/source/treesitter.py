@@ -29,7 +29,14 @@ from functools import cache
 import tree_sitter as ts
 
 from pqcscan.collectors.code.model import CodeHit, CodeParseError
-from pqcscan.collectors.code.source.rules import Constraint, Rule, RuleSet, Source, ruleset
+from pqcscan.collectors.code.source.rules import (
+    Constraint,
+    Rule,
+    RuleSet,
+    Source,
+    has_trigger,
+    ruleset,
+)
 
 __all__ = ["MAX_BYTES", "detect_tree"]
 
@@ -621,7 +628,7 @@ def detect_tree(language: str, name: str, data: bytes) -> tuple[CodeHit, ...]:
     if len(data) > MAX_BYTES:
         return ()
     rules = ruleset(language)
-    if rules.prefilter.search(data) is None:
+    if not has_trigger(rules, data):
         return ()
     if b"\x00" in data[:8192]:
         raise CodeParseError(f"{name}: binary content (NUL bytes), not {language} source")
