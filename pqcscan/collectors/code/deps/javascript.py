@@ -713,7 +713,7 @@ def load_yaml(name: str, text: str) -> Any:
 def _pnpm_style(version: str) -> int:
     try:
         major = int(float(version.split(".")[0]))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         return 9
     return 5 if major <= 5 else 6 if major < 9 else 9
 

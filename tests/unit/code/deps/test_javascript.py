@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packageurl import PackageURL
@@ -340,14 +341,27 @@ def test_package_lock_broken_structure(content: bytes) -> None:
 
 def test_package_lock_deep_v1_nesting_is_bounded() -> None:
     inner: dict[str, object] = {"version": "1.0.0"}
-    for _ in range(400):
-        inner = {"version": "1.0.0", "dependencies": {"x": inner}}
+    for i in range(200):
+        inner = {"version": f"1.0.{i}", "dependencies": {"x": inner}}
     lock = {"lockfileVersion": 1, "dependencies": {"x": inner}}
-    try:
-        result = parse_package_lock("package-lock.json", json.dumps(lock).encode())
-    except CodeParseError:
-        return
-    assert any("too deeply" in w for w in result.warnings)
+    result = parse_package_lock("package-lock.json", json.dumps(lock).encode())
+    assert len(result.packages) == 128
+    assert result.warnings == ("x: dependencies nested too deeply; not followed",)
+
+
+def test_package_lock_deep_node_modules_paths_are_bounded() -> None:
+    packages: dict[str, object] = {"": {"dependencies": {"a": "1"}}}
+    key = "node_modules/a"
+    for i in range(200):
+        packages[key] = {"version": f"1.0.{i}", "dependencies": {"a": "1"}}
+        key += "/node_modules/a"
+    lock = {"lockfileVersion": 3, "packages": packages}
+    result = parse_package_lock("package-lock.json", json.dumps(lock).encode())
+    assert len(result.packages) == 128
+    assert len(result.warnings) == MAX_WARNINGS + 1
+    # each copy resolves "a" to the copy nested inside it
+    assert ("pkg:npm/a@1.0.0", "pkg:npm/a@1.0.1") in result.edges
+    assert ("pkg:npm/a@1.0.1", "pkg:npm/a@1.0.0") not in result.edges
 
 
 # ---------------------------------------------------------------- yarn.lock
@@ -756,3 +770,66 @@ def test_fuzz_json_structures(value: object) -> None:
         for parser in PARSERS[:2]:
             with contextlib.suppress(CodeParseError):
                 parser.parse("fuzz.json", data)
+
+
+@pytest.mark.parametrize(
+    "version", [".inf", "-.inf", ".nan", "'abc'", "[5]", "{a: 1}", "~", "true"]
+)
+def test_pnpm_odd_lockfile_versions(version: str) -> None:
+    text = f"lockfileVersion: {version}\ndependencies:\n  a: 1.0.0\n"
+    try:
+        result = parse_pnpm_lock("pnpm-lock.yaml", text.encode())
+    except CodeParseError:
+        return
+    assert isinstance(result, DependencyFile)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "lockfileVersion",
+                        "importers",
+                        ".",
+                        "dependencies",
+                        "devDependencies",
+                        "specifiers",
+                        "specifier",
+                        "version",
+                        "packages",
+                        "snapshots",
+                        "/a@1.0.0",
+                        "a@1.0.0",
+                        "/a/1.0.0",
+                        "a",
+                        "name",
+                        "dev",
+                    ]
+                )
+                | st.text(max_size=8),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=30,
+    ),
+    st.sampled_from(["5.4", "'6.0'", "'9.0'"]),
+)
+def test_fuzz_pnpm_structures(value: object, version: str) -> None:
+    body = yaml.safe_dump(value)
+    for text in (
+        f"lockfileVersion: {version}\n{body}",
+        yaml.safe_dump({"lockfileVersion": 9, "x": value}),
+    ):
+        if not isinstance(value, dict) and text.endswith(body):
+            text = f"lockfileVersion: {version}\npackages:\n  /a@1.0.0:\n    dependencies: {body}"
+        try:
+            result = parse_pnpm_lock("pnpm-lock.yaml", text.encode())
+        except CodeParseError:
+            continue
+        assert isinstance(result, DependencyFile)
