@@ -265,8 +265,8 @@ def parse_nuget_lock(name: str, data: bytes) -> DependencyFile:
             if direct:
                 edges.append(("", purl))
         for package, entry in entries.items():
-            deps = entry.get("dependencies", {})
-            if package.lower() not in resolved or not deps:
+            deps = entry.get("dependencies")
+            if package.lower() not in resolved or deps is None:
                 continue
             if not isinstance(deps, dict):
                 raise CodeParseError(
