@@ -236,9 +236,8 @@ def _registry_version(version: str | None) -> str | None:
 class _NpmAdder:
     """Adds npm packages to a PackageSet, warning about names/versions it cannot use."""
 
-    def __init__(self, found: PackageSet, file: str) -> None:
+    def __init__(self, found: PackageSet) -> None:
         self.found = found
-        self.file = file
 
     def add(
         self,
@@ -254,7 +253,9 @@ class _NpmAdder:
         clean = _registry_version(version)
         if version and clean is None:
             where = f"line {line}: " if line else ""
-            self.found.warn(f"{where}{name}: version {version[:80]!r} is not a registry version")
+            self.found.warn(
+                f"{where}{name[:80]}: version {version[:80]!r} is not a registry version"
+            )
         purl = npm_purl(name, clean)
         if purl is None:
             where = f"line {line}: " if line else ""
@@ -317,7 +318,7 @@ def parse_package_json(name: str, data: bytes) -> DependencyFile:
     project = doc.get("name") if isinstance(doc.get("name"), str) else None
     key_lines = _json_key_lines(decode_text(name, data))
     found = PackageSet()
-    adder = _NpmAdder(found, name)
+    adder = _NpmAdder(found)
     for section, scope in _PACKAGE_JSON_SECTIONS:
         deps = as_mapping(doc.get(section), section, name)
         start = (key_lines.get(section) or [0])[0]
@@ -410,7 +411,7 @@ def _lock_v2(
     key_lines: dict[str, list[int]],
     found: PackageSet,
 ) -> None:
-    adder = _NpmAdder(found, file)
+    adder = _NpmAdder(found)
     purls: dict[str, str] = {}
     for key, raw in packages.items():
         if not isinstance(raw, dict):
@@ -483,7 +484,7 @@ def _lock_v1(
     key_lines: dict[str, list[int]],
     found: PackageSet,
 ) -> None:
-    adder = _NpmAdder(found, file)
+    adder = _NpmAdder(found)
     nodes: list[_V1Node] = []
     children: dict[tuple[int, str], int] = {}  # (parent index, name) -> node index
     used: dict[str, int] = {}
@@ -630,7 +631,7 @@ def parse_yarn_lock(name: str, data: bytes) -> DependencyFile:
     text = decode_text(name, data)
     entries, berry = _yarn_entries(name, text)
     found = PackageSet()
-    adder = _NpmAdder(found, name)
+    adder = _NpmAdder(found)
     by_spec: dict[str, str] = {}
     purl_of: list[str | None] = []
     workspaces: set[int] = set()
@@ -782,7 +783,7 @@ def parse_pnpm_lock(name: str, data: bytes) -> DependencyFile:
     style = _pnpm_style(scalar(doc["lockfileVersion"]) or "")
     key_lines = _pnpm_key_lines(text)
     found = PackageSet()
-    adder = _NpmAdder(found, name)
+    adder = _NpmAdder(found)
     packages = as_mapping(doc.get("packages"), "packages", name)
     snapshots = as_mapping(doc.get("snapshots"), "snapshots", name)
     purls: dict[str, str] = {}
