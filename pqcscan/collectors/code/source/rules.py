@@ -83,6 +83,7 @@ class Source:
     property: str | None
     follow: Follow | None
     regex: re.Pattern[str] | None
+    split: str | None  # a literal list ("X25519:P-256"): one value per element
     exact: Mapping[str, tuple[str | None, str | None]]  # lower-cased key -> (alg, param)
     has_map: bool
     passthrough: bool
@@ -167,6 +168,7 @@ def _source(raw: Any, is_algorithm: bool, where: str) -> str | Source:
         property=raw.get("property"),
         follow=follow,
         regex=regex,
+        split=raw.get("split"),
         exact=exact,
         has_map=bool(table),
         passthrough=bool(raw.get("passthrough", not table)),

@@ -479,10 +479,29 @@ def _lookup(src: Source, value: _Value) -> tuple[str | None, str | None] | None:
     return None
 
 
+def _map_one(
+    src: Source, value: _Value, is_algorithm: bool
+) -> tuple[str | None, str | None] | None:
+    """Apply a source's regex, map and passthrough to one value."""
+    text: str | None = value.text
+    if src.regex is not None:
+        m = src.regex.search(value.text)
+        text = next((g for g in m.groups() if g), None) if m else None
+        if text is not None:
+            value = _Value(text, True, value.constant, value.node)
+    if text is None:
+        return None
+    out = _lookup(src, value) if src.has_map else None
+    if out is None and src.passthrough and value.literal:
+        out = (text, None) if is_algorithm else (None, text)
+    return out
+
+
 def _resolve(
     f: _File, src: Source, node: ts.Node, kind: str, is_algorithm: bool
-) -> tuple[str | None, str | None, float] | None:
-    """(algorithm, parameter, confidence factor) from a source; None when required and absent."""
+) -> list[tuple[str | None, str | None, float]] | None:
+    """[(algorithm, parameter, confidence factor)] from a source (one per list element when
+    the source splits); None when the value is required and absent."""
     factor = 1.0
     target: ts.Node | None
     if src.follow is not None:
@@ -490,7 +509,7 @@ def _resolve(
         factor = f.rules.follow_factor
     else:
         target = _source_node(f, src, node, kind)
-    out: tuple[str | None, str | None] | None = None
+    found: list[tuple[str | None, str | None]] = []
     if target is not None:
         if kind != "property" and src.arg is None and src.follow is None:
             callee = _callee_node(node, kind) or node
@@ -499,28 +518,25 @@ def _resolve(
             value = f.value(target)
         if value.constant:
             factor *= f.rules.constant_factor
-        text: str | None = value.text
-        if src.regex is not None:
-            m = src.regex.search(value.text)
-            text = next((g for g in m.groups() if g), None) if m else None
-            if text is not None:
-                value = _Value(text, True, value.constant, value.node)
-        if text is not None:
-            if src.has_map:
-                out = _lookup(src, value)
-            if out is None and src.passthrough and value.literal:
-                out = (text, None) if is_algorithm else (None, text)
-        if out is not None and value.node is not None:
-            f.consumed.append((value.node.start_byte, value.node.end_byte))
-    if out is None:
-        if src.default is not None:
-            factor = f.rules.default_factor
-            out = (src.default, None) if is_algorithm else (None, src.default)
-        elif src.required:
-            return None
+        if src.split is not None and value.literal:
+            parts = [p.strip() for p in value.text.split(src.split)]
+            values = [_Value(p, True, value.constant, value.node) for p in parts if p]
         else:
-            return None, None, f.rules.unresolved_factor
-    return out[0], out[1], factor
+            values = [value]
+        for one in values:
+            out = _map_one(src, one, is_algorithm)
+            if out is not None and out not in found:
+                found.append(out)
+        if found and value.node is not None:
+            f.consumed.append((value.node.start_byte, value.node.end_byte))
+    if found:
+        return [(alg, param, factor) for alg, param in found]
+    if src.default is not None:
+        default = (src.default, None) if is_algorithm else (None, src.default)
+        return [(default[0], default[1], f.rules.default_factor)]
+    if src.required:
+        return None
+    return [(None, None, f.rules.unresolved_factor)]
 
 
 def _check(f: _File, c: Constraint, node: ts.Node, kind: str) -> float | None:
@@ -552,60 +568,65 @@ def _snippet(node: ts.Node) -> str:
     return text[:_SNIPPET_MAX]
 
 
-def _apply(f: _File, rule: Rule, node: ts.Node, kind: str) -> CodeHit | None:
+def _apply(f: _File, rule: Rule, node: ts.Node, kind: str) -> list[CodeHit]:
+    """The hits of one rule on one node (several when the algorithm source splits a list)."""
     confidence = rule.confidence
     for c in rule.where:
         factor = _check(f, c, node, kind)
         if factor is None:
-            return None
+            return []
         confidence *= factor
-    algorithm: str | None
-    parameter: str | None = None
-    mapped_param: str | None = None
+    algorithms: list[tuple[str, str | None, float]]
     if isinstance(rule.algorithm, str):
-        algorithm = rule.algorithm
+        algorithms = [(rule.algorithm, None, 1.0)]
     else:
         got = _resolve(f, rule.algorithm, node, kind, True)
-        if got is None or got[0] is None:
-            return None
-        algorithm, mapped_param, factor = got
-        confidence *= factor
-    if isinstance(rule.parameter, str):
-        parameter = rule.parameter or mapped_param
-    else:
-        got = _resolve(f, rule.parameter, node, kind, False)
         if got is None:
-            return None
-        alg_override, parameter, factor = got
-        if parameter is None and mapped_param is not None:
-            parameter = mapped_param
-        else:
-            confidence *= factor
-        if alg_override:
-            algorithm = alg_override
-    parameter = parameter or ""
-    if not algorithm:
-        return None
+            return []
+        algorithms = [(alg, param, factor) for alg, param, factor in got if alg]
+    param_alg: str | None = None
+    parameter: str | None = None
+    param_factor = 1.0
+    if isinstance(rule.parameter, str):
+        parameter = rule.parameter or None
+    else:
+        got_param = _resolve(f, rule.parameter, node, kind, False)
+        if got_param is None:
+            return []
+        param_alg, parameter, param_factor = got_param[0]
     line, column = _position(f, node.start_byte, node.start_point)
     end_line, end_column = _position(f, node.end_byte, node.end_point)
-    if parameter or rule.message_no_parameter is None:
-        message = rule.message.replace("{parameter}", parameter or "unspecified")
-    else:
-        message = rule.message_no_parameter
-    message = message.replace("{algorithm}", algorithm)
-    return CodeHit(
-        rule_id=rule.id,
-        algorithm=algorithm,
-        parameter=parameter,
-        usage=rule.usage,
-        line=line,
-        column=column,
-        end_line=end_line,
-        end_column=end_column,
-        snippet=_snippet(node),
-        confidence=round(confidence, 4),
-        message=message,
-    )
+    snippet = _snippet(node)
+    hits = []
+    for algorithm, mapped_param, alg_factor in algorithms:
+        final_conf = confidence * alg_factor
+        final_param = parameter
+        if final_param is None and mapped_param is not None:
+            final_param = mapped_param  # the algorithm's map entry says it
+        else:
+            final_conf *= param_factor
+        final_alg = param_alg or algorithm
+        final_param = final_param or ""
+        if final_param or rule.message_no_parameter is None:
+            message = rule.message.replace("{parameter}", final_param or "unspecified")
+        else:
+            message = rule.message_no_parameter
+        hits.append(
+            CodeHit(
+                rule_id=rule.id,
+                algorithm=final_alg,
+                parameter=final_param,
+                usage=rule.usage,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                snippet=snippet,
+                confidence=round(final_conf, 4),
+                message=message.replace("{algorithm}", final_alg),
+            )
+        )
+    return hits
 
 
 def _decode(data: bytes) -> bytes:
@@ -658,19 +679,17 @@ def detect_tree(language: str, name: str, data: bytes) -> tuple[CodeHit, ...]:
             text = _full_callee(node, kind, callee)
             for rule in candidates:
                 if any(_pattern_matches(p, text, kind) for p in rule.patterns):
-                    hit = _apply(f, rule, node, kind)
-                    if hit is not None:
-                        found.append((node, hit))
+                    found.extend((node, hit) for hit in _apply(f, rule, node, kind))
     return _finish(f, found)
 
 
 def _finish(f: _File, found: Sequence[tuple[ts.Node, CodeHit]]) -> tuple[CodeHit, ...]:
     """Drop duplicates and hits inside a value another hit consumed; sort by position."""
     consumed = f.consumed
-    out: dict[tuple[str, int, int], CodeHit] = {}
+    out: dict[tuple[str, int, int, str, str], CodeHit] = {}
     for node, hit in found:
         start, end = node.start_byte, node.end_byte
         if any(s <= start and end <= e for s, e in consumed):
             continue
-        out.setdefault((hit.rule_id, start, end), hit)
+        out.setdefault((hit.rule_id, start, end, hit.algorithm, hit.parameter), hit)
     return tuple(sorted(out.values(), key=lambda h: (h.line, h.column, h.rule_id)))

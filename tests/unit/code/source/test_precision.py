@@ -56,6 +56,7 @@ FIXTURES = {
         ("c-evp-ctx-name", "ML-KEM-768", "", 25, 26, 1.0),
         ("c-ssl-proto-version", "TLS", "1.0", 36, 5, 1.0),
         ("c-ssl-groups", "X25519", "", 37, 5, 1.0),
+        ("c-ssl-groups", "ECDH", "P-256", 37, 5, 1.0),
     ],
 }
 
