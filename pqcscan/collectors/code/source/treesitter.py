@@ -8,13 +8,30 @@ so comments and string literals never match by themselves; a string counts only 
 argument of a matched call. Callees are matched on their text as written (``RSA.Create``, or
 a qualified form ending in ``.RSA.Create``), without type resolution: a user class named
 ``RSA`` with a ``Create`` method would match, while ``myRSA.Create()`` does not (the trade-off:
-no false negatives from missing type information, at the price of rare look-alikes).
+no false negatives from missing type information, at the price of rare look-alikes). Go and
+JavaScript packages are matched by their usual import names; a renamed import is missed.
+An argument a hit consumed through its value map (``elliptic.P256()`` in
+``ecdsa.GenerateKey(elliptic.P256(), r)``) or a follow-up statement it read is not reported
+again by its own rule.
 
 Variables: an identifier argument resolves to a literal when the file assigns or defines
 exactly one literal to that name (``static final int BITS = 1024;``, ``#define BITS 1024``),
 found by a text search (so it may see a commented-out assignment); the confidence is lowered.
 A follow-up (``kpg.initialize(2048)`` after ``kpg = KeyPairGenerator.getInstance("RSA")``)
 is looked for after the match in the same function, on the same variable name.
+
+Positions: lines and columns are 1-based, columns count characters (invalid UTF-8 is read as
+U+FFFD), ``end_column`` is exclusive (SARIF); the snippet is the matched node on one line,
+whitespace collapsed, cut to 200 characters.
+
+Speed: a file is parsed only when it contains a rule's trigger text (:func:`.rules.has_trigger`,
+one trie-factored regex per language); files over :data:`MAX_BYTES` are skipped; parsers and
+compiled queries are cached per process. tree-sitter tolerates syntax errors: hits still come
+from the valid parts of a broken file.
+
+Not handled (known limits): C# target-typed ``new(1024)``, C# object initializers
+(``new RSACryptoServiceProvider { KeySize = 1024 }``), Java static imports of factory methods,
+key sizes set through properties or setters other than the rules' follow-ups.
 """
 
 from __future__ import annotations
