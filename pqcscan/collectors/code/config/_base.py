@@ -48,6 +48,10 @@ _ROLE_WORDS = {
 }
 _PQ_STATUSES = frozenset({QuantumStatus.HYBRID, QuantumStatus.QUANTUM_SAFE})
 
+#: The parameter of a classic-groups-only hit: it makes the pinning a finding of its own,
+#: apart from the findings of the groups the list names.
+CLASSIC_ONLY = "classic groups only"
+
 
 def decode(name: str, data: bytes) -> str:
     """The text of a configuration file; binary or oversized content raises CodeParseError.
@@ -626,7 +630,7 @@ class Engine:
             f"{self.kind}-classic-groups-only",
             value,
             first.algorithm,
-            first.parameter,
+            CLASSIC_ONLY,
             "classic_only",
             setting=setting,
             usage=Usage.KEY_EXCHANGE,
@@ -708,8 +712,9 @@ class Engine:
             if wanted <= {r.removesuffix("@openssh.com") for r in removed}:
                 # Every post-quantum default removed: what remains of the default is classical.
                 self.add(
-                    f"{self.kind}-classic-groups-only", body, "X25519", "", "classic_only",
-                    setting=setting, usage=Usage.KEY_EXCHANGE, confidence=0.8, context=context,
+                    f"{self.kind}-classic-groups-only", body, "X25519", CLASSIC_ONLY,
+                    "classic_only", setting=setting, usage=Usage.KEY_EXCHANGE, confidence=0.8,
+                    context=context,
                     missing=" or ".join(pq_recommended("ssh")),
                 )  # fmt: skip
 
