@@ -287,6 +287,8 @@ def load_document(file: str) -> Any:
     """One parsed and schema-validated ``rules/source/<file>.yaml``."""
     document = read_rule_file("source", f"{file}.yaml")
     validate(document, _SCHEMA, f"source/{file}.yaml")
+    if document["language"] != file:
+        raise RuleError(f"rules/source/{file}.yaml: language is {document['language']!r}")
     return document
 
 
