@@ -42,7 +42,16 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
 
 def _register() -> None:
     import pqcscan.cli.business  # noqa: F401 (registers context and import)
-    from pqcscan.cli import demo, exports, inventory, risk, scan, scan_certs, scan_net  # noqa: F401
+    from pqcscan.cli import (  # noqa: F401 (registers)
+        demo,
+        exports,
+        inventory,
+        risk,
+        scan,
+        scan_certs,
+        scan_code,
+        scan_net,
+    )
 
     cli.add_command(scan.scan)
     cli.add_command(scan.init)

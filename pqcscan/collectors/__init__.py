@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pqcscan.collectors.base import Collector, collect
 from pqcscan.collectors.certs import CertificateCollector
+from pqcscan.collectors.code.collector import CodeCollector
 from pqcscan.collectors.declared import DeclaredCollector
 
 #: Every collector, by the name used in ``pqcscan scan NAME`` and in scan-run records.
 REGISTRY: dict[str, type[Collector]] = {
     CertificateCollector.name: CertificateCollector,
+    CodeCollector.name: CodeCollector,
     DeclaredCollector.name: DeclaredCollector,
 }
 

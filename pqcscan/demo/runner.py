@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pqcscan.catalog import STATUS_SEVERITY, Primitive, QuantumStatus, get_catalog
 from pqcscan.collectors.certs import CertificateCollector, CertScanOptions
+from pqcscan.demo.code import build_repos, scan_repos, summarize_code
 from pqcscan.demo.planning import plan
 from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
 from pqcscan.inventory import ErrorRecord, FindingFilter, FindingRecord, Inventory, RunSummary
@@ -21,8 +22,9 @@ ASYMMETRIC_USAGES = {"authentication", "signature", "key-exchange", "key", "encr
 
 def run_demo(folder: Path, network: bool = True) -> str:
     """Build the demo tree under ``folder``, scan it into ``folder/inventory.db``, start a
-    loopback lab and scan it too (unless ``network`` is false), load the sample business
-    context and hardware, rank, and return a summary for a person to read."""
+    loopback lab and scan it too (unless ``network`` is false), scan the sample source
+    repositories, load the sample business context and hardware, rank, and return a summary
+    for a person to read."""
     files = folder / "files"
     if files.exists():
         shutil.rmtree(files)
@@ -37,6 +39,10 @@ def run_demo(folder: Path, network: bool = True) -> str:
         findings = list(inventory.findings())
         errors = inventory.errors(summary.run_id)
         text = summarize(files, db, summary, findings, errors)
+        repos = files / "srv" / "repos"
+        build_repos(repos)
+        code = scan_repos(inventory, repos)
+        text += "\n" + "\n".join(summarize_code(inventory, repos, code))
         if network:
             text += "\n" + scan_network(inventory)
         text += "\n" + "\n".join(plan(inventory, folder))

@@ -438,6 +438,8 @@ def package_findings(package: Package, locator: str) -> tuple[Details, tuple[Fin
     method = f"crypto-library knowledge ({library.rule_file.removeprefix('rules/')}: {library.id})"
     findings: list[Finding] = []
     for algorithm, parameter, usage in library.provides:
+        if usage is Usage.PROTOCOL and not parameter:
+            continue  # "implements TLS", no version: nothing a migration can act on
         evidence = Evidence(_COLLECTOR, locator, method, package.purl)
         findings.append(_finding(asset, algorithm, parameter, usage, evidence))
     if capable:
