@@ -228,15 +228,15 @@ def _trigger(kind: str, pattern: str) -> str:
 
     The last two segments as written (``KeyPairGenerator.getInstance``, also inside
     ``java.security.KeyPairGenerator.getInstance``), or the one name of a bare or ``*.``
-    pattern; a trailing ``(`` stands for optional whitespace and an opening parenthesis (calls
-    and ``new``). Trade-off: ``A . b(`` split by whitespace, C# object initializers without
-    parentheses and ``->``/``::``/``?.`` spellings of qualified patterns skip the file.
+    pattern; a trailing ``(`` stands for optional whitespace and an opening parenthesis (calls).
+    Trade-off: ``A . b(`` split by whitespace and ``->``/``::``/``?.`` spellings of qualified
+    patterns skip the file.
     """
     if kind == "property":
         return pattern
     parts = [p for p in pattern.split(".") if p != "*"]
     word = ".".join(parts[-2:])
-    return word + "(" if kind in ("call", "new") else word
+    return word + "(" if kind == "call" else word
 
 
 def _trie_regex(words: Sequence[str]) -> re.Pattern[bytes]:
@@ -272,13 +272,18 @@ _IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 
 def has_trigger(rules: RuleSet, data: bytes) -> bool:
-    """Whether ``data`` contains one of the rules' trigger words at an identifier boundary
-    (``EC(`` counts in ``new EC(``, not in ``SPEC(``). A lookbehind in the regex itself would
-    keep ``re`` from skipping ahead on the first character, which is several times slower."""
+    """Whether ``data`` contains one of the rules' trigger words as a whole identifier
+    (``EC`` counts in ``new EC(``, not in ``SPEC`` or ``EC_KEY``). The boundaries are checked
+    here: lookarounds in the regex would keep ``re`` from skipping ahead on the first
+    character, which is several times slower."""
+    size = len(data)
     for match in rules.prefilter.finditer(data):
-        start = match.start()
-        if start == 0 or data[start - 1] not in _IDENTIFIER_BYTES:
-            return True
+        start, end = match.span()
+        if start > 0 and data[start - 1] in _IDENTIFIER_BYTES:
+            continue
+        if end < size and data[end - 1] in _IDENTIFIER_BYTES and data[end] in _IDENTIFIER_BYTES:
+            continue
+        return True
     return False
 
 

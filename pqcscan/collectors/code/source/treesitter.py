@@ -29,7 +29,9 @@ one trie-factored regex per language); files over :data:`MAX_BYTES` are skipped;
 compiled queries are cached per process. tree-sitter tolerates syntax errors: hits still come
 from the valid parts of a broken file.
 
-Not handled (known limits): C# target-typed ``new(1024)``, C# object initializers
+C# target-typed ``new(1024)`` takes its type from the declaration it initialises.
+
+Not handled (known limits): target-typed ``new`` in other positions, C# object initializers
 (``new RSACryptoServiceProvider { KeySize = 1024 }``), Java static imports of factory methods,
 key sizes set through properties or setters other than the rules' follow-ups.
 """
@@ -95,6 +97,7 @@ _GRAMMARS: dict[str, _Grammar] = {
         "tree_sitter_c_sharp",
         "language",
         "(invocation_expression) @call (object_creation_expression) @new"
+        " (implicit_object_creation_expression) @new"
         " (member_access_expression) @ref (assignment_expression) @assign",
     ),
     "c": _Grammar("tree_sitter_c", "language", "(call_expression) @call"),
@@ -216,6 +219,8 @@ def _callee_node(node: ts.Node, kind: str) -> ts.Node | None:
             return node.child_by_field_name("name")
         return node.child_by_field_name("function")
     if kind == "new":
+        if node.type == "implicit_object_creation_expression":  # C# `T x = new(...)`
+            return _declared_type(node)
         return node.child_by_field_name("type") or node.child_by_field_name("constructor")
     if kind == "property":
         key = node.child_by_field_name("key")
@@ -223,6 +228,17 @@ def _callee_node(node: ts.Node, kind: str) -> ts.Node | None:
             key = node.named_children[0]  # Go keyed_element
         return key
     return node
+
+
+def _declared_type(node: ts.Node) -> ts.Node | None:
+    """The declared type of the variable a target-typed ``new(...)`` initialises."""
+    declarator = node.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return None
+    declaration = declarator.parent
+    if declaration is None or declaration.type != "variable_declaration":
+        return None
+    return declaration.child_by_field_name("type")
 
 
 def _last_name(node: ts.Node) -> str:
@@ -278,6 +294,8 @@ def _unwrap(node: ts.Node) -> ts.Node:
 
 def _arguments(node: ts.Node) -> list[ts.Node]:
     args = node.child_by_field_name("arguments")
+    if args is None:
+        args = next((c for c in node.named_children if c.type == "argument_list"), None)
     if args is None:
         return []
     return [_unwrap(c) for c in args.named_children if c.type not in _COMMENTS]

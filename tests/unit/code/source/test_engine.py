@@ -66,7 +66,8 @@ def test_file_without_trigger_is_not_parsed() -> None:
     rules = ruleset("java")
     code = b"class A { void f() { System.out.println(1); } }\n" * 1000
     assert not has_trigger(rules, code)
-    assert not has_trigger(rules, b"class A { ECParameterSpec SPEC(int x) {} }")
+    assert not has_trigger(ruleset("javascript"), b"const SPEC = EC_KEY(1); ECDSA(2);")
+    assert has_trigger(ruleset("javascript"), b"const ec = new EC('p256');")
     assert detect("java", "A.java", code) == ()
 
 
