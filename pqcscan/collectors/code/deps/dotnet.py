@@ -32,7 +32,7 @@ from xml.etree.ElementTree import Element
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.jvm import line_index, load_xml, local_name, nth
+from pqcscan.collectors.code.deps.jvm import line_index, load_xml, local_name, nth, xml_lines
 from pqcscan.collectors.code.deps.python import decode_text, load_json
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
@@ -56,8 +56,11 @@ _REFERENCES = ("PackageReference", "GlobalPackageReference", "PackageVersion")
 
 
 def nuget_purl(name: str, version: str | None = None) -> str:
-    """``pkg:nuget/<Name>[@version]``."""
-    return PackageURL(type="nuget", name=name, version=version or None).to_string()
+    """``pkg:nuget/<Name>[@version]``; an unusable name -> CodeParseError."""
+    try:
+        return PackageURL(type="nuget", name=name, version=version or None).to_string()
+    except (ValueError, TypeError):
+        raise CodeParseError(f"unusable NuGet package name {name!r}") from None
 
 
 def _cap(warnings: list[str]) -> tuple[str, ...]:
@@ -121,7 +124,7 @@ def parse_csproj(name: str, data: bytes) -> DependencyFile:
     root = load_xml(name, data)
     if root.tag not in ("Project", f"{{{MSBUILD_NS}}}Project"):
         raise CodeParseError(f"{name}: not an MSBuild project (root element is {root.tag!r})")
-    lines = decode_text(name, data).splitlines()
+    lines = xml_lines(data)
     props = _properties(root)
     warnings: list[str] = []
 
@@ -246,8 +249,8 @@ def parse_nuget_lock(name: str, data: bytes) -> DependencyFile:
             if kind == "Project":
                 continue
             version = _str(entry.get("resolved"), f"{framework}: {package}: resolved", name)
-            if version is None:
-                raise CodeParseError(f"{name}: {framework}: {package} has no resolved version")
+            if not version or not package.strip():
+                raise CodeParseError(f"{name}: {framework}: {package!r} has no resolved version")
             resolved[package.lower()] = nuget_purl(package, version)
             purl = resolved[package.lower()]
             direct = kind == "Direct"

@@ -40,12 +40,15 @@ _DIRECTIVES = frozenset(
 )
 _IGNORED = frozenset({"godebug", "exclude", "retract", "tool", "ignore"})
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|[^\s"`]+')
+_MODULE_PATH = re.compile(r"^[^\s/]+(?:/[^\s/]+)*$")
 _GO_VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+){0,2}(?:(?:rc|beta)[0-9]+)?$")
 _TOOLCHAIN = re.compile(r"^go([0-9]+(?:\.[0-9]+){0,2}(?:(?:rc|beta)[0-9]+)?)(?:-[\w.+-]+)?$")
 
 
 def golang_purl(path: str, version: str | None = None) -> str:
     """``pkg:golang/<namespace>/<name>[@version]`` for a module path (or ``stdlib``)."""
+    if not _MODULE_PATH.match(path):
+        raise CodeParseError(f"invalid module path {path!r}")
     namespace, _, name = path.rpartition("/")
     return PackageURL(
         type="golang", namespace=namespace or None, name=name, version=version or None
@@ -155,6 +158,8 @@ def parse_go_mod(name: str, data: bytes) -> DependencyFile:
         elif verb == "require":
             if len(args) != 2:
                 raise CodeParseError(f"{name}: line {number}: require needs a path and a version")
+            if not _MODULE_PATH.match(args[0]):
+                raise CodeParseError(f"{name}: line {number}: invalid module path {args[0]!r}")
             indirect = comment == "indirect" or comment.startswith("indirect;")
             requires.append(_Require(args[0], args[1], indirect, number))
         elif verb == "replace":
@@ -232,6 +237,8 @@ def _parse_replace(args: list[str], name: str, number: int) -> _Replace:
         raise CodeParseError(f"{name}: line {number}: invalid replace directive")
     if len(new) == 1 and not _is_local(new[0]):
         raise CodeParseError(f"{name}: line {number}: replacement module needs a version")
+    if len(new) == 2 and not _MODULE_PATH.match(new[0]):
+        raise CodeParseError(f"{name}: line {number}: invalid module path {new[0]!r}")
     return _Replace(
         old=old[0],
         old_version=old[1] if len(old) == 2 else None,
@@ -252,6 +259,8 @@ def parse_go_sum(name: str, data: bytes) -> DependencyFile:
         if len(fields) != 3 or not fields[2].startswith("h1:"):
             raise CodeParseError(f"{name}: line {number}: expected '<module> <version> h1:<hash>'")
         path, version, _hash = fields
+        if not _MODULE_PATH.match(path):
+            raise CodeParseError(f"{name}: line {number}: invalid module path {path!r}")
         if version.endswith("/go.mod"):
             continue
         purl = golang_purl(path, version)

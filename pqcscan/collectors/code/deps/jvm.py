@@ -51,12 +51,17 @@ from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Packag
 
 __all__ = [
     "PARSERS",
+    "interpolate",
+    "line_index",
     "load_xml",
     "local_name",
     "maven_purl",
+    "nth",
     "parse_gradle",
     "parse_gradle_lockfile",
     "parse_pom",
+    "strip_comments",
+    "xml_lines",
 ]
 
 #: At most this many warnings per file; the rest are counted in one last warning.
@@ -74,10 +79,13 @@ _PLACEHOLDER = re.compile(r"\$\{([^{}$]*)\}")
 
 
 def maven_purl(group: str, artifact: str, version: str | None = None) -> str:
-    """``pkg:maven/<group>/<artifact>[@version]``."""
-    return PackageURL(
-        type="maven", namespace=group or None, name=artifact, version=version or None
-    ).to_string()
+    """``pkg:maven/<group>/<artifact>[@version]``; an unusable name -> CodeParseError."""
+    try:
+        return PackageURL(
+            type="maven", namespace=group or None, name=artifact, version=version or None
+        ).to_string()
+    except (ValueError, TypeError):
+        raise CodeParseError(f"unusable Maven coordinates {group!r}:{artifact!r}") from None
 
 
 def load_xml(name: str, data: bytes) -> Element:
@@ -90,11 +98,18 @@ def load_xml(name: str, data: bytes) -> Element:
         raise CodeParseError(f"{name}: refused XML ({type(exc).__name__})") from None
     except SafeET.ParseError as exc:
         raise CodeParseError(f"{name}: invalid XML: {exc}") from None
-    except (RecursionError, ValueError) as exc:
+    except (RecursionError, ValueError, LookupError) as exc:  # LookupError: unknown encoding
         raise CodeParseError(f"{name}: unreadable XML: {type(exc).__name__}") from None
     if not isinstance(root, Element):
         raise CodeParseError(f"{name}: no XML document")
     return root
+
+
+def xml_lines(data: bytes) -> list[str]:
+    """An XML document's lines for line numbers only (UTF-16 by BOM, else lenient UTF-8)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace").splitlines()
+    return data.decode("utf-8", "replace").splitlines()
 
 
 def local_name(tag: object) -> str:
@@ -233,8 +248,7 @@ def parse_pom(name: str, data: bytes) -> DependencyFile:
     root = load_xml(name, data)
     if local_name(root.tag) != "project" or root.tag not in ("project", f"{{{MAVEN_NS}}}project"):
         raise CodeParseError(f"{name}: not a Maven POM (root element is {root.tag!r})")
-    text = decode_text(name, data)
-    lines = text.splitlines()
+    lines = xml_lines(data)
     props = _pom_properties(root)
     warnings: list[str] = []
 
@@ -248,7 +262,8 @@ def parse_pom(name: str, data: bytes) -> DependencyFile:
             managed += _deps(_child(profile_mgmt, "dependencies"), True)
 
     def resolved(value: str | None) -> str | None:
-        return None if value is None else interpolate(value, props)
+        found = None if value is None else interpolate(value, props)
+        return None if found is None else found.strip()
 
     managed_by_key: dict[tuple[str | None, str | None], _Dep] = {}
     for dep in managed:

@@ -47,6 +47,7 @@ _TABLES = {
     "build-dependencies": "build",
     "build_dependencies": "build",
 }
+_CRATE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,200}$")
 _HEADER = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
 _EXACT = re.compile(r"^=\s*([0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]*)?)$")
@@ -54,7 +55,9 @@ _NAME_LINE = re.compile(r"""^\s*name\s*=\s*["']([^"']*)["']""")
 
 
 def cargo_purl(name: str, version: str | None = None) -> str:
-    """``pkg:cargo/<name>[@version]``."""
+    """``pkg:cargo/<name>[@version]``; an invalid crate name -> CodeParseError."""
+    if not _CRATE.match(name):
+        raise CodeParseError(f"invalid crate name {name!r}")
     return PackageURL(type="cargo", name=name, version=version or None).to_string()
 
 
@@ -166,8 +169,8 @@ def parse_cargo_toml(name: str, data: bytes) -> DependencyFile:
                 merged.update({k: v for k, v in spec.items() if k != "workspace"})
                 spec = merged
             crate = spec.get("package", key)
-            if not isinstance(crate, str) or not crate:
-                raise CodeParseError(f"{name}: {what}: package must be a string")
+            if not isinstance(crate, str) or not _CRATE.match(crate):
+                raise CodeParseError(f"{name}: {where}{what}: invalid crate name {crate!r}")
             requirement = _requirement(spec, what, name)
             if "path" in spec and "git" not in spec:
                 warnings.append(f"{where}{crate}: path dependency ({spec['path']}) skipped")
@@ -247,6 +250,8 @@ def parse_cargo_lock(name: str, data: bytes) -> DependencyFile:
         version = _str_field(entry, "version", what, name)
         if not crate or not version:
             raise CodeParseError(f"{name}: {what}: name and version are required")
+        if not _CRATE.match(crate):
+            raise CodeParseError(f"{name}: {what}: invalid crate name {crate!r}")
         keys.append((crate, version, _str_field(entry, "source", what, name)))
     by_name: dict[str, list[int]] = {}
     for index, (crate, _version, _source) in enumerate(keys):

@@ -334,3 +334,28 @@ def test_fuzz_csproj_values(include: str, version: str) -> None:
     )
     with contextlib.suppress(CodeParseError):
         parse_csproj("x.csproj", text.encode())
+
+
+def test_utf16_project_with_bom() -> None:
+    text = (
+        '<?xml version="1.0" encoding="utf-16"?>\n<Project Sdk="Microsoft.NET.Sdk">\n'
+        "  <ItemGroup>\n"
+        '    <PackageReference Include="BouncyCastle.Cryptography" Version="2.4.0" />\n'
+        "  </ItemGroup>\n</Project>\n"
+    )
+    (package,) = parse_csproj("Old.csproj", b"\xff\xfe" + text.encode("utf-16-le")).packages
+    assert package.version == "2.4.0" and package.line == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'<?xml version="1.0" encoding="no-such-codec"?><Project/>',
+        b'{"version": 1, "dependencies": {"net8.0": {"": {"type": "Direct", "resolved": "1"}}}}',
+        b'{"version": 1, "dependencies": {"net8.0": {"X": {"type": "Direct", "resolved": ""}}}}',
+    ],
+)
+def test_unusable_names_and_encodings(text: bytes) -> None:
+    parse = parse_csproj if text.startswith(b"<") else parse_nuget_lock
+    with pytest.raises(CodeParseError):
+        parse("x", text)

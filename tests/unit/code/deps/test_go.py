@@ -291,3 +291,19 @@ def test_huge_go_mod_is_linear() -> None:
     lines.append(")")
     result = parse_go_mod("go.mod", "\n".join(lines).encode())
     assert len(result.packages) == 20001
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_go_mod, b'require "" v1.0.0\n'),
+        (parse_go_mod, b"require example.com/m/ v1.0.0\n"),
+        (parse_go_mod, b"require example.com//m v1.0.0\n"),
+        (parse_go_mod, b'require a v1\nreplace a => "" v2\n'),
+        (parse_go_sum, b"example.com/m/ v1.0.0 h1:abc=\n"),
+    ],
+)
+def test_invalid_module_paths(parse: object, text: bytes) -> None:
+    assert callable(parse)
+    with pytest.raises(CodeParseError, match="invalid module path"):
+        parse("go.mod", text)

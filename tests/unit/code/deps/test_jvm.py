@@ -516,3 +516,17 @@ def test_fuzz_pom_values(version: str, prop: str) -> None:
     )
     with contextlib.suppress(CodeParseError):
         parse_pom("pom.xml", text)
+
+
+def test_pom_declared_encodings() -> None:
+    latin1 = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<project>\n'
+        b"  <name>Zahlungsverkehr \xe4\xf6\xfc</name>\n  <artifactId>zv</artifactId>\n"
+        b"  <dependencies>\n    <dependency>\n      <groupId>org.bouncycastle</groupId>\n"
+        b"      <artifactId>bcprov-jdk18on</artifactId>\n      <version>1.78.1</version>\n"
+        b"    </dependency>\n  </dependencies>\n</project>\n"
+    )
+    (package,) = parse_pom("pom.xml", latin1).packages
+    assert package.version == "1.78.1" and package.line == 8
+    with pytest.raises(CodeParseError, match="unreadable XML"):
+        parse_pom("pom.xml", b'<?xml version="1.0" encoding="UF-8"?><project/>')

@@ -333,3 +333,18 @@ def test_fuzz_structured_values(value: object) -> None:
     for parse, text in ((parse_cargo_toml, manifest), (parse_cargo_lock, lock)):
         with contextlib.suppress(CodeParseError):
             parse("Cargo.toml", text.encode())
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_cargo_toml, b'[dependencies]\nring = { package = " " }\n'),
+        (parse_cargo_toml, b'[dependencies]\n"ring core" = "1"\n'),
+        (parse_cargo_lock, b'[[package]]\nname = " "\nversion = "1.0.0"\n'),
+        (parse_cargo_lock, b'[[package]]\nname = "a/b"\nversion = "1.0.0"\n'),
+    ],
+)
+def test_invalid_crate_names(parse: object, text: bytes) -> None:
+    assert callable(parse)
+    with pytest.raises(CodeParseError, match="invalid crate name"):
+        parse("Cargo.toml", text)
