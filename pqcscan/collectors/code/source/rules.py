@@ -111,7 +111,9 @@ class Rule:
     patterns: tuple[str, ...]
     where: tuple[Constraint, ...]
     algorithm: str | Source
-    parameter: str | Source
+    #: A fixed string, or sources tried in order (the first that finds a value wins; the
+    #: last one's default applies).
+    parameter: str | tuple[Source, ...]
     usage: Usage
     confidence: float
     message: str
@@ -177,6 +179,15 @@ def _source(raw: Any, is_algorithm: bool, where: str) -> str | Source:
     )
 
 
+def _parameter(raw: Any, where: str) -> str | tuple[Source, ...]:
+    if isinstance(raw, str):
+        return raw
+    items = raw if isinstance(raw, list) else [raw]
+    return tuple(
+        s for s in (_source(item, False, where) for item in items) if isinstance(s, Source)
+    )
+
+
 def _constraint(raw: Mapping[str, Any], where: str) -> Constraint:
     values: frozenset[str] | None = None
     if "equals" in raw:
@@ -211,7 +222,7 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         patterns=_names(raw[kind]),
         where=tuple(_constraint(c, f"{where}: {rid}") for c in raw.get("where", ())),
         algorithm=_source(raw["algorithm"], True, f"{where}: {rid}"),
-        parameter=_source(raw.get("parameter", ""), False, f"{where}: {rid}"),
+        parameter=_parameter(raw.get("parameter", ""), f"{where}: {rid}"),
         usage=Usage(raw["usage"]),
         confidence=float(raw.get("confidence", 1.0)),
         message=raw["message"],

@@ -533,10 +533,11 @@ def _map_one(
 
 
 def _resolve(
-    f: _File, src: Source, node: ts.Node, kind: str, is_algorithm: bool
+    f: _File, src: Source, node: ts.Node, kind: str, is_algorithm: bool, fallback: bool = True
 ) -> list[tuple[str | None, str | None, float]] | None:
     """[(algorithm, parameter, confidence factor)] from a source (one per list element when
-    the source splits); None when the value is required and absent."""
+    the source splits); None when the value is required and absent. Without ``fallback``,
+    ``[]`` when the source finds nothing (the next source is tried)."""
     factor = 1.0
     target: ts.Node | None
     if src.follow is not None:
@@ -566,6 +567,8 @@ def _resolve(
             f.consumed.append((value.node.start_byte, value.node.end_byte))
     if found:
         return [(alg, param, factor) for alg, param in found]
+    if not fallback:
+        return []
     if src.default is not None:
         default = (src.default, None) if is_algorithm else (None, src.default)
         return [(default[0], default[1], f.rules.default_factor)]
@@ -625,10 +628,14 @@ def _apply(f: _File, rule: Rule, node: ts.Node, kind: str) -> list[CodeHit]:
     if isinstance(rule.parameter, str):
         parameter = rule.parameter or None
     else:
-        got_param = _resolve(f, rule.parameter, node, kind, False)
-        if got_param is None:
-            return []
-        param_alg, parameter, param_factor = got_param[0]
+        last = len(rule.parameter) - 1
+        for i, source in enumerate(rule.parameter):
+            got_param = _resolve(f, source, node, kind, False, fallback=i == last)
+            if got_param is None:
+                return []
+            if got_param:
+                param_alg, parameter, param_factor = got_param[0]
+                break
     line, column = _position(f, node.start_byte, node.start_point)
     end_line, end_column = _position(f, node.end_byte, node.end_point)
     snippet = _snippet(node)

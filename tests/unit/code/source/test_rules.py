@@ -112,8 +112,11 @@ def _mapped_algorithms(rule: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if "default" in algorithm:
             algs.append((str(algorithm["default"]), fixed_param))
     yield from algs
-    if isinstance(parameter, dict):
-        for value in parameter.get("map", {}).values():
+    sources = parameter if isinstance(parameter, list) else [parameter]
+    for source in sources:
+        if not isinstance(source, dict):
+            continue
+        for value in source.get("map", {}).values():
             if isinstance(value, dict) and "algorithm" in value:
                 yield value["algorithm"], value.get("parameter", "")
             else:
