@@ -36,6 +36,14 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     ssh = next(line for line in lab.splitlines() if "ssh-pq-only-mlkem" in line)
     assert "X25519MLKEM768 (hybrid)" in ssh
     assert "broken/wrong-password.p12" in text
+    # The code part: libraries with their post-quantum support, findings in code and config.
+    code = text.split("Code repositories", 1)[1].split("Network lab", 1)[0]
+    assert (
+        "org.bouncycastle:bcprov-jdk18on 1.78.1" in code and "no post-quantum before 1.79" in code
+    )
+    assert "github.com/cloudflare/circl v1.5.0" in code and "post-quantum capable" in code
+    rsa = next(line for line in code.splitlines() if line.strip().startswith("RSA 1024"))
+    assert "classically-broken" in rsa and "(+3)" in rsa
     # The planning part: the sample context and hardware ranked, reasons shown, plan written.
     plan = text.split("Migration backlog", 1)[1].split("Next:", 1)[0]
     assert "business context example-bank: 12 services" in plan
@@ -66,6 +74,6 @@ def test_demo_builds_scans_and_summarises(tmp_path: Path) -> None:
     again = pqcscan("demo", "--dir", str(folder))
     assert again.returncode == 0
     runs = json.loads(pqcscan("--db", str(db), "scans", "--format", "json").stdout)["scans"]
-    assert [r["collector"] for r in runs] == ["declared", "net", "certs"]
+    assert [r["collector"] for r in runs] == ["declared", "net", "code", "certs"]
     ranked = json.loads(pqcscan("--db", str(db), "explain", "1", "--format", "json").stdout)
     assert ranked["wave"] == "now" and ranked["factors"]
