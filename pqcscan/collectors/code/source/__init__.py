@@ -11,7 +11,15 @@ from pqcscan.collectors.code.model import CodeHit, CodeParseError
 from pqcscan.collectors.code.source.rules import ruleset
 from pqcscan.collectors.code.source.treesitter import MAX_BYTES, detect_tree
 
-__all__ = ["LANGUAGES", "MAX_BYTES", "CodeParseError", "detect", "language_for", "rule_count"]
+__all__ = [
+    "LANGUAGES",
+    "MAX_BYTES",
+    "CodeParseError",
+    "detect",
+    "language_for",
+    "rule_count",
+    "trigger_patterns",
+]
 
 _EXTENSIONS: dict[str, str] = {
     ".java": "java",
@@ -74,3 +82,30 @@ def rule_count() -> dict[str, int]:
         return counts
     counts["python"] = python_count()
     return counts
+
+
+def trigger_patterns() -> tuple[str, ...]:
+    """The prefilters of every language as regular expressions: what a file must contain to
+    be parsed at all (the benchmark hands the same set to ripgrep)."""
+    from pqcscan.collectors.code.source.python import trigger_pattern
+
+    seen = dict.fromkeys(
+        ruleset(lang).prefilter.pattern.decode() for lang in LANGUAGES if lang != "python"
+    )
+    return (*seen, trigger_pattern())
+
+
+def trigger_words() -> tuple[str, ...]:
+    """The literal words behind the prefilters (callee names, module names), for a
+    fixed-string search baseline."""
+    from pqcscan.collectors.code.source.python import trigger_modules
+    from pqcscan.collectors.code.source.rules import _trigger
+
+    words = {
+        _trigger(rule.kind, pattern).rstrip("(")
+        for lang in LANGUAGES
+        if lang != "python"
+        for rule in ruleset(lang).rules
+        for pattern in rule.patterns
+    }
+    return tuple(sorted(words | set(trigger_modules())))

@@ -802,3 +802,14 @@ def _imports_any(imported: set[str], modules: Sequence[str]) -> bool:
     return any(
         name == module or name.startswith(module + ".") for name in imported for module in modules
     )
+
+
+def trigger_pattern() -> str:
+    """The prefilter as a regular expression (for the benchmark's ripgrep baseline)."""
+    return _ruleset().prefilter.pattern.decode()
+
+
+def trigger_modules() -> tuple[str, ...]:
+    """The module names whose import makes a file worth parsing."""
+    rules = _ruleset()
+    return tuple(sorted({r.split(".")[0] for r in rules.known} | {a for a, _ in rules.aliases}))
