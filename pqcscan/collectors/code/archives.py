@@ -159,9 +159,8 @@ def _zip_members(
             if info.file_size > limits.max_member_bytes:
                 yield Problem(here, f"member of {info.file_size} bytes: over the limit", True)
                 continue
-            if (
-                info.file_size > limits.ratio_floor
-                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+                info.compress_size, 1
             ):
                 yield Problem(
                     here,

@@ -63,7 +63,9 @@ def test_only_wired_sections_are_read() -> None:
         ("ECDH", "P-384", 12, 16),
     ]
     classic = by_rule(hits, "openssl-classic-groups-only")
-    assert [(h.line, h.algorithm, h.parameter) for h in classic] == [(12, "ECDH", "classic groups only")]
+    assert [(h.line, h.algorithm, h.parameter) for h in classic] == [
+        (12, "ECDH", "classic groups only")
+    ]
     assert "no X25519MLKEM768" in classic[0].message and "[nginx_tls]" in classic[0].message
 
 
