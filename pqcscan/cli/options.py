@@ -103,3 +103,41 @@ def password_options() -> Callable[[F], F]:
         )(f)
 
     return decorate
+
+
+def file_scan_options(default_excludes: str) -> Callable[[F], F]:
+    """``--exclude``, ``--no-default-excludes`` and ``--jobs`` of the file scans;
+    ``default_excludes`` says what the defaults skip (for the help text)."""
+
+    def decorate(f: F) -> F:
+        f = click.option(
+            "--jobs",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default="one per CPU",
+            help="Processes that read files in parallel (1: in the main process).",
+        )(f)
+        f = click.option(
+            "--no-default-excludes",
+            is_flag=True,
+            help=f"Also descend into {default_excludes}.",
+        )(f)
+        return click.option(
+            "--exclude",
+            "excludes",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip files and folders matching this glob (repeatable).",
+        )(f)
+
+    return decorate
+
+
+def existing_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """``paths`` made absolute; a UsageError naming the ones that do not exist."""
+    if not paths:
+        raise UsageError("give the files and folders to scan (or --resume RUN)")
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    return tuple(p.absolute() for p in paths)

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.options import ByteSize, fail_on_option, gather_passwords, password_options
+from pqcscan.cli.options import (
+    ByteSize,
+    existing_paths,
+    fail_on_option,
+    file_scan_options,
+    gather_passwords,
+    password_options,
+)
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
 from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
-from pqcscan.errors import UsageError
 from pqcscan.scan import run_scan
 
 
 @scan.command("certs")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="GLOB",
-    help="Skip files and folders matching this glob (repeatable).",
-)
-@click.option(
-    "--no-default-excludes",
-    is_flag=True,
-    help="Also descend into .git, .svn, __pycache__ and the like.",
-)
+@file_scan_options(".git, .svn, __pycache__ and the like")
 @click.option(
     "--max-size",
     type=ByteSize(),
@@ -38,13 +32,6 @@ from pqcscan.scan import run_scan
     help="Larger crypto files are reported, not read.",
 )
 @password_options()
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default="one per CPU",
-    help="Processes that parse files in parallel (1: parse in the main process).",
-)
 @resume_option()
 @fail_on_option()
 @click.pass_obj
@@ -72,13 +59,8 @@ def certs(
         paths = tuple(Path(p) for p in recorded_strings(recorded, "paths"))
         excludes, no_default_excludes = recorded_strings(recorded, "excludes"), True
         max_size = int(str(recorded.get("max_size", max_size)))
-    if not paths:
-        raise UsageError("give the files and folders to scan (or --resume RUN)")
-    missing = [str(p) for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     options = CertScanOptions(
-        paths=tuple(p.absolute() for p in paths),
+        paths=existing_paths(paths),
         excludes=excludes,
         default_excludes=not no_default_excludes,
         max_size=max_size,

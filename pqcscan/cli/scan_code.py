@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.options import ByteSize, fail_on_option, gather_passwords, password_options
+from pqcscan.cli.options import (
+    ByteSize,
+    existing_paths,
+    fail_on_option,
+    file_scan_options,
+    gather_passwords,
+    password_options,
+)
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
 from pqcscan.collectors.code.analyse import Limits
 from pqcscan.collectors.code.collector import CodeCollector, CodeScanOptions
-from pqcscan.errors import UsageError
 from pqcscan.scan import run_scan
 
 
 @scan.command("code")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="GLOB",
-    help="Skip files and folders matching this glob (repeatable).",
-)
-@click.option(
-    "--no-default-excludes",
-    is_flag=True,
-    help="Also descend into .git, caches and build outputs (target, build, dist, bin, obj...).",
-)
+@file_scan_options(".git, caches and build outputs (target, build, dist, bin, obj...)")
 @click.option("--no-archives", is_flag=True, help="Do not look inside .zip/.jar/.war/.whl/.tar.gz.")
 @click.option(
     "--max-source-size",
@@ -41,13 +35,6 @@ from pqcscan.scan import run_scan
     help="Larger source files (minified bundles) are reported, not parsed.",
 )
 @password_options()
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default="one per CPU",
-    help="Processes that read files in parallel (1: in the main process).",
-)
 @resume_option()
 @fail_on_option()
 @click.pass_obj
@@ -76,13 +63,8 @@ def code(
         paths = tuple(Path(p) for p in recorded_strings(recorded, "paths"))
         excludes, no_default_excludes = recorded_strings(recorded, "excludes"), True
         no_archives = not bool(recorded.get("archives", True))
-    if not paths:
-        raise UsageError("give the folders and files to scan (or --resume RUN)")
-    missing = [str(p) for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     options = CodeScanOptions(
-        paths=tuple(p.absolute() for p in paths),
+        paths=existing_paths(paths),
         excludes=excludes,
         default_excludes=not no_default_excludes,
         limits=replace(Limits(), source_bytes=max_source_size),
