@@ -70,6 +70,9 @@ MAX_WARNINGS = 50
 MAX_ROUNDS = 10
 MAX_VALUE = 1000
 
+#: How far past a configuration name a dependency notation is looked for.
+MAX_CALL = 600
+
 MAVEN_NS = "http://maven.apache.org/POM/4.0.0"
 _ARTIFACT_LINE = re.compile(r"<(?:[\w.-]+:)?artifactId>([^<]{1,300})</")
 _PLACEHOLDER = re.compile(r"\$\{([^{}$]*)\}")
@@ -386,21 +389,24 @@ def strip_comments(name: str, text: str) -> str:
                     raise CodeParseError(f"{name}: line {line}: unterminated {triple} string")
                 end += 3
             else:
-                end = pos + 1
-                while end < size and text[end] not in (char, "\n"):
-                    end += 2 if text[end] == "\\" else 1
-                end = min(end + 1, size) if end < size and text[end] == char else min(end, size)
+                single = _STRING[char].match(text, pos)
+                end = single.end() if single else pos + 1
             out.append(text[pos:end])
             pos = end
         else:
-            nxt = pos + 1
-            while nxt < size and text[nxt] not in "/'\"":
-                nxt += 1
+            special = _SPECIAL.search(text, pos + 1)
+            nxt = special.start() if special else size
             out.append(text[pos:nxt])
             pos = nxt
     return "".join(out)
 
 
+_SPECIAL = re.compile(r"[/'\"]")
+#: A one-line string literal (it ends at its quote or at the end of the line).
+_STRING = {
+    "'": re.compile(r"'(?:[^'\\\n]|\\.)*'?"),
+    '"': re.compile(r'"(?:[^"\\\n]|\\.)*"?'),
+}
 _CONFIG_BASES = {
     "implementation": "compile",
     "api": "compile",
@@ -426,7 +432,7 @@ _CATALOG = re.compile(r"libs\.[A-Za-z0-9_.]{1,200}")
 _VARIABLE = re.compile(r"\$(?:\{[ \t]*([\w.]{1,200})[ \t]*\}|([A-Za-z_]\w{0,100}))")
 _ASSIGNMENTS = (
     re.compile(
-        r"""^[ \t]*(?:def|val|var|ext\.|project\.ext\.|rootProject\.ext\.|extra\.)?[ \t]*"""
+        r"""^[ \t]*(?:(?:def|val|var)[ \t]+|(?:project\.|rootProject\.)?(?:ext|extra)\.)?"""
         r"""(\w{1,100})[ \t]*(?::[ \t]*String[ \t]*)?=[ \t]*(['"])([^'"\n]{0,300})\2""",
         re.MULTILINE,
     ),
@@ -522,8 +528,8 @@ def parse_gradle(name: str, data: bytes) -> DependencyFile:
                 "(see gradle/libs.versions.toml)"
             )
             continue
-        eol = code.find("\n", pos)
-        rest = code[pos : eol if eol >= 0 else len(code)]
+        eol = code.find("\n", pos, pos + MAX_CALL)
+        rest = code[pos : eol if eol >= 0 else pos + MAX_CALL]
         named = {m.group(1): (m.group(3), m.group(2)) for m in _NAMED_ARG.finditer(rest)}
         quoted = _QUOTED.match(code, pos)
         if "name" in named and "group" in named:

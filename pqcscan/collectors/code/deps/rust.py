@@ -254,15 +254,19 @@ def parse_cargo_lock(name: str, data: bytes) -> DependencyFile:
             raise CodeParseError(f"{name}: {what}: invalid crate name {crate!r}")
         keys.append((crate, version, _str_field(entry, "source", what, name)))
     by_name: dict[str, list[int]] = {}
-    for index, (crate, _version, _source) in enumerate(keys):
+    by_version: dict[tuple[str, str], list[int]] = {}
+    for index, (crate, version, _source) in enumerate(keys):
         by_name.setdefault(crate, []).append(index)
+        by_version.setdefault((crate, version), []).append(index)
 
     def resolve(ref: str) -> int | None:
+        """The entry a dependency reference names, or None (none or ambiguous)."""
         parts = ref.split(" ", 2)
-        candidates = by_name.get(parts[0], [])
-        if len(parts) >= 2:
-            candidates = [i for i in candidates if keys[i][1] == parts[1]]
-        if len(parts) == 3:
+        if len(parts) == 1:
+            candidates = by_name.get(parts[0], [])
+        else:
+            candidates = by_version.get((parts[0], parts[1]), [])
+        if len(parts) == 3 and len(candidates) > 1:
             source = parts[2].removeprefix("(").removesuffix(")")
             candidates = [i for i in candidates if keys[i][2] == source] or candidates
         return candidates[0] if len(candidates) == 1 else None

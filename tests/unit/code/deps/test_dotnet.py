@@ -359,3 +359,19 @@ def test_unusable_names_and_encodings(text: bytes) -> None:
     parse = parse_csproj if text.startswith(b"<") else parse_nuget_lock
     with pytest.raises(CodeParseError):
         parse("x", text)
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "Bank.Payments.Api.csproj",
+        "Bank.Settlement.csproj",
+        "Legacy.Teller.csproj",
+        "Directory.Packages.props",
+        "packages.lock.json",
+    ],
+)
+def test_fixtures_route_to_their_parser(fixture: str) -> None:
+    found = parser_for(fixture, read(fixture)[:4096])
+    assert found is not None
+    assert found.kind == ("nuget-lock" if fixture.endswith(".json") else "csproj")

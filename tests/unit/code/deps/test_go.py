@@ -307,3 +307,11 @@ def test_invalid_module_paths(parse: object, text: bytes) -> None:
     assert callable(parse)
     with pytest.raises(CodeParseError, match="invalid module path"):
         parse("go.mod", text)
+
+
+def test_fixtures_route_to_their_parser_and_empty_go_sum() -> None:
+    for name, kind in (("go.mod", "go-mod"), ("go.sum", "go-sum")):
+        found = parser_for(name, read(name)[:4096])
+        assert found is not None and found.kind == kind
+    assert parse_go_sum("go.sum", b"").packages == ()
+    assert parse_go_sum("go.sum", b"\n\n").packages == ()

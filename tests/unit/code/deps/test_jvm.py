@@ -530,3 +530,43 @@ def test_pom_declared_encodings() -> None:
     assert package.version == "1.78.1" and package.line == 8
     with pytest.raises(CodeParseError, match="unreadable XML"):
         parse_pom("pom.xml", b'<?xml version="1.0" encoding="UF-8"?><project/>')
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name", "kind"),
+    [
+        ("pom.xml", "pom.xml", "pom"),
+        ("pom-plain.xml", "pom.xml", "pom"),
+        ("build.gradle", "build.gradle", "gradle"),
+        ("build.gradle.kts", "build.gradle.kts", "gradle"),
+        ("gradle.lockfile", "gradle.lockfile", "gradle-lockfile"),
+    ],
+)
+def test_fixtures_route_to_their_parser(fixture: str, name: str, kind: str) -> None:
+    found = parser_for(name, read(fixture)[:4096])
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b" " * 200_000 + b"\n",
+        b"\t" * 100_000 + b"x = 'y'",
+        b"def" + b" " * 100_000 + b"x",
+        b"{implementation " * 40_000,
+        b";api '" * 40_000,
+        b"'" + b"\\" * 200_000,
+        b"/" * 200_000 + b"\n" + b"x/" * 100_000,
+        b"implementation platform(" * 20_000,
+        b'implementation "a:b:' + b"$x" * 50_000 + b'"\n',
+    ],
+)
+def test_gradle_hostile_shapes_finish(data: bytes) -> None:
+    # Each of these took minutes with a backtracking or quadratic scan.
+    with contextlib.suppress(CodeParseError):
+        parse_gradle("build.gradle", data)
+
+
+def test_empty_lockfile() -> None:
+    assert parse_gradle_lockfile("gradle.lockfile", b"").packages == ()
+    assert parse_gradle_lockfile("gradle.lockfile", b"# only comments\nempty=\n").packages == ()

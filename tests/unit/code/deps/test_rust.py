@@ -348,3 +348,26 @@ def test_invalid_crate_names(parse: object, text: bytes) -> None:
     assert callable(parse)
     with pytest.raises(CodeParseError, match="invalid crate name"):
         parse("Cargo.toml", text)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name", "kind"),
+    [
+        ("Cargo.toml", "Cargo.toml", "cargo-toml"),
+        ("Cargo.lock", "Cargo.lock", "cargo-lock"),
+        ("Cargo-v1.lock", "Cargo.lock", "cargo-lock"),
+    ],
+)
+def test_fixtures_route_to_their_parser(fixture: str, name: str, kind: str) -> None:
+    found = parser_for(name, read(fixture)[:4096])
+    assert found is not None and found.kind == kind
+
+
+def test_cargo_lock_many_versions_of_one_crate_is_fast() -> None:
+    entries = "".join(
+        f'[[package]]\nname = "c"\nversion = "1.0.{i}"\nsource = "registry+x"\n'
+        f'dependencies = ["c 1.0.{(i + 1) % 30000}"]\n\n'
+        for i in range(30000)
+    )
+    result = parse_cargo_lock("Cargo.lock", ("version = 4\n" + entries).encode())
+    assert len(result.packages) == 30000 and len(result.edges) == 30000
