@@ -22,8 +22,11 @@ Formats (``DependencyFile.kind``):
   ``$name`` / ``${name}`` in double-quoted strings are resolved from simple
   ``def``/``val``/``var``/``ext``/``extra`` assignments in the same file; version catalog
   references (``libs.x``) and unresolved variables are warnings. Comments are stripped
-  first (not inside strings). A script is code: this is a scan of its text, not an
-  evaluation.
+  first (not inside strings). Entries of ``constraints {}`` and (Spring's plugin)
+  ``dependencyManagement {}`` blocks are versions, not dependencies: ``direct=None``, no
+  edge, unless a versionless dependency of the file takes that version (then the entry is
+  not listed again); ``mavenBom`` imports are direct with scope ``import``. A script is
+  code: this is a scan of its text, not an evaluation.
 - ``gradle-lockfile``: ``gradle.lockfile`` (``g:a:v=conf1,conf2``) and the older
   per-configuration ``gradle/dependency-locks/*.lockfile``; ``direct=None``; the scope is
   ``test`` when only test configurations hold the module, else ``runtime`` /
@@ -38,7 +41,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -420,6 +423,8 @@ _CONFIG_BASES = {
     "ksp": "build",
     "classpath": "build",
     "developmentOnly": "dev",
+    "mavenBom": "import",  # io.spring.dependency-management: imports { mavenBom '...' }
+    "dependency": "compile",  # io.spring.dependency-management: a managed version
 }
 #: A statement that starts with a (possible) configuration name: ``implementation '...'``.
 _CONFIG = re.compile(r"(?:^|[{;])[ \t]*([a-z][A-Za-z0-9_]{0,80})(?![\w])[ \t]*\(?[ \t]*", re.M)
@@ -458,6 +463,40 @@ def _gradle_scope(config: str) -> str | None:
             prefix = config[: -len(suffix)]
             return "test" if "test" in prefix.lower() else scope
     return None
+
+
+_MANAGED_BLOCK = re.compile(r"\b(?:constraints|dependencyManagement)[ \t]*\{")
+_BRACE = re.compile(r"[{}]")
+
+
+def _managed_spans(code: str) -> list[tuple[int, int]]:
+    """Disjoint ``(start, end)`` offsets of ``constraints {}`` / ``dependencyManagement {}``
+    blocks (one pass of brace matching; an unclosed block runs to the end)."""
+    starts = {m.end() - 1 for m in _MANAGED_BLOCK.finditer(code)}
+    if not starts:
+        return []
+    spans: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for brace in _BRACE.finditer(code):
+        if brace.group() == "{":
+            stack.append(brace.start())
+        elif stack:
+            opening = stack.pop()
+            if opening in starts:
+                spans.append((opening, brace.start()))
+    spans += [(opening, len(code)) for opening in stack if opening in starts]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    index = bisect.bisect_right(starts, pos) - 1
+    return index >= 0 and spans[index][0] < pos < spans[index][1]
 
 
 def _gradle_variables(text: str) -> dict[str, str]:
@@ -512,8 +551,9 @@ def parse_gradle(name: str, data: bytes) -> DependencyFile:
     code = strip_comments(name, text)
     variables = _gradle_variables(code)
     newlines = [m.start() for m in re.finditer("\n", code)]
+    spans = _managed_spans(code)
+    span_starts = [start for start, _end in spans]
     packages: list[Package] = []
-    edges: list[tuple[str, str]] = []
     warnings: list[str] = []
     for match, scope in _iter_calls(code):
         pos = match.end()
@@ -521,6 +561,8 @@ def parse_gradle(name: str, data: bytes) -> DependencyFile:
         platform = _PLATFORM.match(code, pos)
         if platform:
             pos = platform.end()
+        # A constraint or managed version is not a dependency; a BOM import is.
+        managed = scope != "import" and _inside(spans, span_starts, match.start())
         catalog = _CATALOG.match(code, pos)
         if catalog:
             warnings.append(
@@ -576,19 +618,36 @@ def parse_gradle(name: str, data: bytes) -> DependencyFile:
             name=f"{group_id}:{artifact_id}",
             version=version,
             requirement=requirement,
-            direct=True,
+            direct=None if managed else True,
             scope="import" if platform else scope,
             line=line,
         )
         packages.append(package)
-        edges.append(("", package.purl))
+    packages = _apply_managed(packages)
     return DependencyFile(
         kind="gradle",
         project=None,
         packages=tuple(packages),
-        edges=tuple(dict.fromkeys(edges)),
+        edges=tuple(dict.fromkeys(("", p.purl) for p in packages if p.direct)),
         warnings=_cap(warnings),
     )
+
+
+def _apply_managed(packages: list[Package]) -> list[Package]:
+    """Versionless dependencies take the version of a managed entry (constraint) for the
+    same module; the managed entries so used are dropped, as in a POM."""
+    managed = {p.name: p for p in packages if p.direct is None and p.version}
+    used: set[str] = set()
+    result: list[Package] = []
+    for package in packages:
+        pin = managed.get(package.name)
+        if package.direct and package.requirement is None and pin is not None:
+            used.add(package.name)
+            package = replace(
+                package, purl=pin.purl, version=pin.version, requirement=pin.requirement
+            )
+        result.append(package)
+    return [p for p in result if not (p.direct is None and p.name in used)]
 
 
 # --------------------------------------------------------------------------- gradle.lockfile

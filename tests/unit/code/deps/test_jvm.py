@@ -570,3 +570,29 @@ def test_gradle_hostile_shapes_finish(data: bytes) -> None:
 def test_empty_lockfile() -> None:
     assert parse_gradle_lockfile("gradle.lockfile", b"").packages == ()
     assert parse_gradle_lockfile("gradle.lockfile", b"# only comments\nempty=\n").packages == ()
+
+
+def test_gradle_constraints_and_spring_dependency_management() -> None:
+    result = parse_gradle("build.gradle", read("build-managed.gradle"))
+    rows = [(p.name, p.version, p.direct, p.scope, p.line) for p in result.packages]
+    assert rows == [
+        ("org.springframework.cloud:spring-cloud-dependencies", "2023.0.1", True, "import", 8),
+        # the managed version applies; that managed entry is not listed again
+        ("org.bouncycastle:bcutil-jdk18on", "1.78.1", None, "compile", 12),
+        ("org.bouncycastle:bcprov-jdk18on", "1.78.1", True, "compile", 17),
+        ("org.springframework.cloud:spring-cloud-starter-vault-config", None, True, "compile", 18),
+        ("org.bouncycastle:bcpkix-jdk18on", "1.78.1", None, "compile", 21),
+        ("org.junit.jupiter:junit-jupiter", "5.10.2", True, "test", 26),
+    ]
+    assert set(result.edges) == {("", p.purl) for p in result.packages if p.direct}
+    assert len(result.edges) == 4
+
+
+def test_gradle_unclosed_constraints_block() -> None:
+    text = b"dependencies {\n  constraints {\n    implementation 'a:b:1.0'\n"
+    (package,) = parse_gradle("build.gradle", text).packages
+    assert package.direct is None and result_edges_empty(text)
+
+
+def result_edges_empty(text: bytes) -> bool:
+    return parse_gradle("build.gradle", text).edges == ()
