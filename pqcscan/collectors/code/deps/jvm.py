@@ -427,10 +427,12 @@ _CONFIG_BASES = {
     "dependency": "compile",  # io.spring.dependency-management: a managed version
 }
 #: A statement that starts with a (possible) configuration name: ``implementation '...'``.
-_CONFIG = re.compile(r"(?:^|[{;])[ \t]*([a-z][A-Za-z0-9_]{0,80})(?![\w])[ \t]*\(?[ \t]*", re.M)
+_CONFIG = re.compile(
+    r"(?:^|[{;])[ \t]*([a-z][A-Za-z0-9_]{0,80})(?![\w])[ \t]*(?:\([ \t\r\n]*)?", re.M
+)
 _COORD = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
 _QUOTED = re.compile(r"""(['"])([^'"\n]{1,300})\1""")
-_PLATFORM = re.compile(r"(?:platform|enforcedPlatform)[ \t]*\([ \t]*")
+_PLATFORM = re.compile(r"(?:platform|enforcedPlatform)[ \t]*\([ \t\r\n]*")
 _NAMED_ARG = re.compile(r"""\b(group|name|version)[ \t]*[:=][ \t]*(['"])([^'"\n]{0,300})\2""")
 _BARE_VERSION = re.compile(r"\bversion[ \t]*[:=][ \t]*([A-Za-z_][\w.]{0,200})")
 _CATALOG = re.compile(r"libs\.[A-Za-z0-9_.]{1,200}")

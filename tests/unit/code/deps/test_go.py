@@ -315,3 +315,31 @@ def test_fixtures_route_to_their_parser_and_empty_go_sum() -> None:
         assert found is not None and found.kind == kind
     assert parse_go_sum("go.sum", b"").packages == ()
     assert parse_go_sum("go.sum", b"\n\n").packages == ()
+
+
+def test_go_mod_replace_and_exclude_blocks() -> None:
+    text = b"""module example.com/app
+
+go 1.24.0
+
+require (
+\tgolang.org/x/crypto v0.31.0
+\tgithub.com/cloudflare/circl v1.5.0
+)
+
+replace (
+\tgolang.org/x/crypto v0.31.0 => golang.org/x/crypto v0.32.0
+\tgithub.com/cloudflare/circl => ./third_party/circl
+)
+
+exclude (
+\tgolang.org/x/crypto v0.17.0
+)
+"""
+    result = parse_go_mod("go.mod", text)
+    packages = by_name(result)
+    assert packages["golang.org/x/crypto"].version == "v0.32.0"
+    assert packages["github.com/cloudflare/circl"].version is None
+    assert packages["stdlib"].version == "1.24.0"
+    assert len(result.warnings) == 2
+    assert result.warnings[0].startswith("line 11: ")

@@ -596,3 +596,19 @@ def test_gradle_unclosed_constraints_block() -> None:
 
 def result_edges_empty(text: bytes) -> bool:
     return parse_gradle("build.gradle", text).edges == ()
+
+
+def test_gradle_call_spanning_lines() -> None:
+    text = b"""dependencies {
+    implementation(
+        "org.bouncycastle:bcprov-jdk18on:1.78.1"
+    )
+    implementation(platform(
+        "io.ktor:ktor-bom:2.3.11"))
+}
+"""
+    rows = [(p.name, p.scope, p.line) for p in parse_gradle("build.gradle.kts", text).packages]
+    assert rows == [
+        ("org.bouncycastle:bcprov-jdk18on", "compile", 2),
+        ("io.ktor:ktor-bom", "import", 5),
+    ]
