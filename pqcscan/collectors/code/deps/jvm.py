@@ -605,7 +605,7 @@ def parse_gradle(name: str, data: bytes) -> DependencyFile:
             continue  # not a dependency notation
         requirement = version_text.split("@", 1)[0] if version_text else None
         version: str | None = requirement
-        if requirement is not None and not version_ok:
+        if requirement is not None and (not version_ok or "$" in requirement):
             warnings.append(
                 f"line {line}: {group_id}:{artifact_id}: version {requirement} not resolved"
             )
