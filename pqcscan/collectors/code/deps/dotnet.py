@@ -92,7 +92,7 @@ def _properties(root: Element) -> dict[str, str]:
         if local_name(group.tag) != "PropertyGroup":
             continue
         for prop in group:
-            key = local_name(prop.tag)
+            key = local_name(prop.tag).lower()  # MSBuild property names ignore case
             if key:
                 props[key] = (prop.text or "").strip()
     return props
@@ -107,7 +107,7 @@ def _resolve(text: str, props: dict[str, str]) -> str | None:
 
         def substitute(match: re.Match[str]) -> str:
             nonlocal missing
-            value = props.get(match.group(1))
+            value = props.get(match.group(1).lower())
             if value is None:
                 missing = True
                 return match.group()
@@ -136,6 +136,8 @@ def parse_csproj(name: str, data: bytes) -> DependencyFile:
         if kind not in _REFERENCES:
             continue
         package = _value(element, "Include") or _value(element, "Update")
+        if package is None and _value(element, "Remove") is not None:
+            continue
         if package is None:
             warnings.append(f"a {kind} without Include or Update was skipped")
             continue
@@ -175,7 +177,7 @@ def parse_csproj(name: str, data: bytes) -> DependencyFile:
             used.add(package.lower())
             packages.append(_package(package, _value(element, "Version"), props, None, None, line))
 
-    project = props.get("PackageId") or props.get("AssemblyName")
+    project = props.get("packageid") or props.get("assemblyname")
     base = _base(name)
     if not project and base.lower().endswith(("proj",)):
         project = base.rsplit(".", 1)[0] or None

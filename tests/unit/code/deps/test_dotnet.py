@@ -375,3 +375,21 @@ def test_fixtures_route_to_their_parser(fixture: str) -> None:
     found = parser_for(fixture, read(fixture)[:4096])
     assert found is not None
     assert found.kind == ("nuget-lock" if fixture.endswith(".json") else "csproj")
+
+
+def test_property_names_ignore_case_and_remove_items() -> None:
+    text = b"""<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <BouncyCastleVersion>2.4.0</BouncyCastleVersion>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Remove="Portable.BouncyCastle" />
+    <PackageReference Include="BouncyCastle.Cryptography" Version="$(bouncycastleversion)" />
+  </ItemGroup>
+</Project>
+"""
+    result = parse_csproj("Api.csproj", text)
+    assert [(p.name, p.version, p.line) for p in result.packages] == [
+        ("BouncyCastle.Cryptography", "2.4.0", 7)
+    ]
+    assert result.warnings == ()
