@@ -187,12 +187,18 @@ def parse_go_mod(name: str, data: bytes) -> DependencyFile:
             )
         )
         edges.append(("", packages[-1].purl))
+    by_old: dict[str, list[_Replace]] = {}
+    for rep in replaces:
+        by_old.setdefault(rep.old, []).append(rep)
     for req in requires:
         path, requirement = req.path, req.version
         version: str | None = req.version
-        for rep in replaces:
-            if rep.old != req.path or rep.old_version not in (None, req.version):
-                continue
+        candidates = by_old.get(req.path, [])
+        # A replacement of this exact version wins over one of every version.
+        chosen = [r for r in candidates if r.old_version == req.version] or [
+            r for r in candidates if r.old_version is None
+        ]
+        for rep in chosen[:1]:
             if rep.new_version is None:
                 warnings.append(
                     f"line {rep.line}: {req.path} {req.version} is replaced by the local "
@@ -205,7 +211,6 @@ def parse_go_mod(name: str, data: bytes) -> DependencyFile:
                     f"{rep.new} {rep.new_version}"
                 )
                 path, version = rep.new, rep.new_version
-            break
         package = Package(
             purl=golang_purl(path, version),
             ecosystem="golang",

@@ -343,3 +343,27 @@ exclude (
     assert packages["stdlib"].version == "1.24.0"
     assert len(result.warnings) == 2
     assert result.warnings[0].startswith("line 11: ")
+
+
+def test_go_mod_versioned_replace_wins() -> None:
+    text = b"""module example.com/app
+require golang.org/x/crypto v0.31.0
+replace golang.org/x/crypto => golang.org/x/crypto v0.30.0
+replace golang.org/x/crypto v0.31.0 => golang.org/x/crypto v0.32.0
+"""
+    result = parse_go_mod("go.mod", text)
+    (crypto,) = result.packages
+    assert crypto.version == "v0.32.0"
+    assert result.warnings == (
+        "line 4: golang.org/x/crypto v0.31.0 is replaced by golang.org/x/crypto v0.32.0",
+    )
+
+
+def test_go_mod_many_requires_and_replaces_is_fast() -> None:
+    lines = ["module m", "require ("]
+    lines += [f"\texample.com/m{i} v1.0.0" for i in range(20000)]
+    lines += [")", "replace ("]
+    lines += [f"\texample.com/m{i} => example.com/fork{i} v1.0.1" for i in range(20000)]
+    lines += [")"]
+    result = parse_go_mod("go.mod", "\n".join(lines).encode())
+    assert result.packages[-1].name == "example.com/fork19999"
