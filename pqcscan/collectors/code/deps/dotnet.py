@@ -32,8 +32,8 @@ from xml.etree.ElementTree import Element
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
+from pqcscan.collectors.code.deps._common import decode_text, load_json
 from pqcscan.collectors.code.deps.jvm import line_index, load_xml, local_name, nth, xml_lines
-from pqcscan.collectors.code.deps.python import decode_text, load_json
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = ["PARSERS", "nuget_purl", "parse_csproj", "parse_nuget_lock"]

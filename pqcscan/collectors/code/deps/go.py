@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.python import decode_text
+from pqcscan.collectors.code.deps._common import decode_text
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = ["PARSERS", "golang_purl", "parse_go_mod", "parse_go_sum"]

@@ -32,7 +32,6 @@ out of the purl with a warning.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ import yaml
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
+from pqcscan.collectors.code.deps._common import decode_text, load_json
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = [
@@ -67,31 +67,6 @@ _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,127}$")
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def decode_text(name: str, data: bytes) -> str:
-    """``data`` as UTF-8 text (a BOM is dropped); binary or invalid UTF-8 -> CodeParseError."""
-    if b"\x00" in data:
-        raise CodeParseError(f"{name}: binary content (NUL byte), not a text file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CodeParseError(f"{name}: line {line}: invalid UTF-8") from None
-    return text.removeprefix("\ufeff")
-
-
-def load_json(name: str, data: bytes) -> Any:
-    """Parse JSON text; syntax errors, deep nesting and bad encoding -> CodeParseError."""
-    text = decode_text(name, data)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CodeParseError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise CodeParseError(f"{name}: JSON nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
-        raise CodeParseError(f"{name}: invalid JSON: {exc}") from None
 
 
 def as_mapping(value: object, what: str, name: str) -> Mapping[str, Any]:

@@ -26,7 +26,8 @@ from typing import Any
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.javascript import PackageSet, as_mapping, decode_text, load_json
+from pqcscan.collectors.code.deps._common import decode_text, load_json
+from pqcscan.collectors.code.deps.javascript import PackageSet, as_mapping
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile
 
 __all__ = ["PARSERS", "composer_purl", "parse_composer_lock"]

@@ -25,9 +25,7 @@ Every parser is pure (name, bytes) -> :class:`DependencyFile`; broken content ra
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,13 +41,12 @@ from packaging.utils import (
 )
 
 from pqcscan.collectors.code.deps import DependencyParser
+from pqcscan.collectors.code.deps._common import decode_text, load_json, load_toml
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = [
     "PARSERS",
     "TomlLines",
-    "decode_text",
-    "load_json",
     "parse_pipfile_lock",
     "parse_poetry_lock",
     "parse_pylock",
@@ -67,40 +64,6 @@ _NAME_LINE = re.compile(r"""^\s*name\s*=\s*["']([^"']*)["']""")
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def decode_text(name: str, data: bytes) -> str:
-    """``data`` as UTF-8 text (a BOM is dropped); binary or invalid UTF-8 -> CodeParseError."""
-    if b"\x00" in data:
-        raise CodeParseError(f"{name}: binary content (NUL byte), not a text file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CodeParseError(f"{name}: line {line}: invalid UTF-8") from None
-    return text.removeprefix("\ufeff")
-
-
-def load_json(name: str, data: bytes) -> Any:
-    """Parse JSON text; syntax errors, deep nesting and bad encoding -> CodeParseError."""
-    text = decode_text(name, data)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CodeParseError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise CodeParseError(f"{name}: JSON nested too deeply") from None
-
-
-def load_toml(name: str, data: bytes) -> dict[str, Any]:
-    """Parse TOML text; syntax errors, deep nesting and bad encoding -> CodeParseError."""
-    text = decode_text(name, data)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CodeParseError(f"{name}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise CodeParseError(f"{name}: TOML nested too deeply") from None
 
 
 def normalise_pypi(name: str) -> str:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.javascript import PackageSet, decode_text
+from pqcscan.collectors.code.deps._common import decode_text
+from pqcscan.collectors.code.deps.javascript import PackageSet
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile
 
 __all__ = ["PARSERS", "gem_purl", "parse_gemfile_lock"]

@@ -24,14 +24,13 @@ purls are ``pkg:cargo/<name>@<version>``. Parsers are pure; broken content raise
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.python import decode_text
+from pqcscan.collectors.code.deps._common import decode_text, load_toml
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = ["PARSERS", "cargo_purl", "parse_cargo_lock", "parse_cargo_toml"]
@@ -59,17 +58,6 @@ def cargo_purl(name: str, version: str | None = None) -> str:
     if not _CRATE.match(name):
         raise CodeParseError(f"invalid crate name {name!r}")
     return PackageURL(type="cargo", name=name, version=version or None).to_string()
-
-
-def load_toml(name: str, data: bytes) -> dict[str, Any]:
-    """Parse TOML; syntax errors, deep nesting and bad encoding -> CodeParseError."""
-    text = decode_text(name, data)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CodeParseError(f"{name}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise CodeParseError(f"{name}: TOML nested too deeply") from None
 
 
 def _cap(warnings: list[str]) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ from defusedxml import ElementTree as SafeET
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps.python import decode_text, load_json
+from pqcscan.collectors.code.deps._common import decode_text, load_json
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = [
