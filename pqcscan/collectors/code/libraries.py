@@ -413,6 +413,20 @@ def _finding(
     )
 
 
+#: Operating-system package types (container SBOMs): their packages are the native
+#: libraries of ``generic.yaml`` under distribution names (``libssl3``, ``openssl-libs``).
+DISTRIBUTION_ECOSYSTEMS = frozenset(("deb", "rpm", "apk", "alpm"))
+
+
+def upstream_version(version: str | None) -> str | None:
+    """The upstream part of a distribution version: ``1:3.0.11-1~deb12u2`` -> ``3.0.11``,
+    ``1.1.1k-12.el8_9`` -> ``1.1.1k``, ``3.3.2-r0`` -> ``3.3.2``."""
+    if not version:
+        return version
+    upstream = version.split(":", 1)[1] if re.match(r"^\d+:", version) else version
+    return upstream.rsplit("-", 1)[0] if "-" in upstream else upstream
+
+
 def package_findings(package: Package, locator: str) -> tuple[Details, tuple[Finding, ...]]:
     """Extra asset details and findings for one dependency; ``((), ())`` if not cryptography.
 
@@ -422,9 +436,13 @@ def package_findings(package: Package, locator: str) -> tuple[Details, tuple[Fin
     it (evidence detail "available since <version>").
     """
     library = library_for(package.ecosystem, package.name)
+    version = package.version
+    if library is None and package.ecosystem in DISTRIBUTION_ECOSYSTEMS:
+        library = library_for("generic", package.name)  # libssl3 from a container SBOM
+        version = upstream_version(version)
     if library is None:
         return (), ()
-    capable = pqc_capable(library, package.version)
+    capable = pqc_capable(library, version)
     details: list[tuple[str, DetailValue]] = [
         ("crypto_library", library.id),
         ("role", library.role),
@@ -445,7 +463,7 @@ def package_findings(package: Package, locator: str) -> tuple[Details, tuple[Fin
     if capable:
         for algorithm in library.pqc_algorithms:
             since = library.algorithm_since(algorithm)
-            if _at_least(library.ecosystem, package.version, since) is not True:
+            if _at_least(library.ecosystem, version, since) is not True:
                 continue
             detail = "available in every version" if since == ALL else f"available since {since}"
             evidence = Evidence(_COLLECTOR, locator, method, package.purl, detail)

@@ -598,3 +598,30 @@ def test_a_broken_copy_is_rejected(tmp_path: Path, edit: object, message: str) -
     with pytest.raises(RuleError, match=r"rules/packages/pypi\.yaml") as raised:
         load_libraries(root)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("purl_type", "name", "version", "capable"),
+    [
+        ("deb", "libssl3", "3.5.1-1", True),
+        ("rpm", "openssl-libs", "1.1.1k-12.el8_9", False),
+        ("apk", "libssl3", "3.3.2-r0", False),
+        ("deb", "libc6", "2.36-9", None),  # not cryptography at all
+    ],
+)
+def test_distribution_packages_match_the_native_libraries(
+    purl_type: str, name: str, version: str, capable: bool | None
+) -> None:
+    package = Package(
+        purl=f"pkg:{purl_type}/debian/{name}@{version}",
+        ecosystem=purl_type,
+        name=name,
+        version=version,
+    )
+    details, findings = package_findings(package, "/sbom.json:3")
+    if capable is None:
+        assert details == () and findings == ()
+        return
+    assert dict(details)["crypto_library"] == "openssl"
+    assert dict(details)["pqc_capable"] is capable
+    assert ("ML-KEM-768" in {f.algorithm for f in findings}) is capable
