@@ -49,7 +49,9 @@ def scanned(
     hostile = repos / "hostile"
     hostile.mkdir()
     (hostile / "package-lock.json").write_text('{"lockfileVersion": 3, "packages": [1, 2')
-    (hostile / "bundle.min.js").write_text("var a=1;" * 400_000)  # 3.2 MB minified
+    with (hostile / "bundle.min.js").open("wb") as bundle:  # 50 MB minified (sparse)
+        bundle.write(b"var crypto=require('crypto');crypto.createHash('md5');")
+        bundle.truncate(50 * 1024 * 1024)
     (hostile / "binary.py").write_bytes(b"\x00\xff\xfe" * 1000)
     (hostile / "latin1.java").write_bytes(
         b'class A { void f() throws Exception { javax.crypto.Cipher.getInstance("RC4"); } } // \xe9'
