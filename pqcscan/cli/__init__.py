@@ -43,14 +43,18 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
 def _register() -> None:
     import pqcscan.cli.business  # noqa: F401 (registers context and import)
     from pqcscan.cli import (  # noqa: F401 (registers)
+        cbom,
         demo,
+        diff,
         exports,
         inventory,
+        report,
         risk,
         scan,
         scan_certs,
         scan_code,
         scan_net,
+        stats,
     )
 
     cli.add_command(scan.scan)

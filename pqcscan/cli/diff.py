@@ -1,0 +1,3 @@
+"""CLI commands for the diff feature (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands for the stats feature (being written)."""
+
+from __future__ import annotations
