@@ -319,6 +319,16 @@ def _certificate_signals(asset: AssetView, as_of: date, is_issuer: bool) -> set[
     return out
 
 
+#: What a code-collector file is, from its ``kind`` detail (pqcscan/collectors/code).
+_FILE_KIND_SIGNALS = {"source": "source-code", "config": "configuration"}
+
+
+def _file_signals(asset: AssetView) -> set[str]:
+    """``source-code`` / ``configuration`` for files the code collector found hits in."""
+    signal = _FILE_KIND_SIGNALS.get(str(asset.details.get("kind", "")))
+    return {signal} if signal else set()
+
+
 def _declared_signals(asset: AssetView) -> set[str]:
     """Signals an imported (hardware) or package asset declares in its details."""
     d = asset.details
@@ -484,6 +494,8 @@ class ItemBuilder:
                 if own and not certified_by.get(asset.id):
                     groups["host-key" if asset.id in ssh_presented else "key"] = own
             elif t in ("keystore", "file"):
+                if t == "file":
+                    signals |= _file_signals(asset)
                 for f in findings:
                     groups["protection" if _is_protection(f) else "crypto"].append(f)
             elif t == "hardware":

@@ -42,6 +42,8 @@ SIGNALS = frozenset(
         "unmapped",
         "evidence-gap",
         "support-ends-before-migration",
+        "source-code",
+        "configuration",
     }
 )
 

@@ -118,6 +118,14 @@ CASES: dict[str, tuple[WorkItem, WorkItem]] = {
         item("hardware", "algorithms", ("pqc-capable",), product="HSM 9"),
         item("hardware", "algorithms"),
     ),
+    "code-replace-calls": (
+        item("file", "crypto", ("source-code",)),
+        item("file", "crypto", ("configuration",)),
+    ),
+    "config-enable-pqc": (
+        item("file", "crypto", ("configuration",), status=BROKEN, threat=WEAK),
+        item("file", "crypto", ("source-code",), status=BROKEN, threat=WEAK),
+    ),
     "library-upgrade": (
         item("package", "crypto"),
         item("package", "crypto", ("pqc-capable",)),
