@@ -119,9 +119,12 @@ def merge(
         if sid in seen:
             raise UsageError(f"{name} and {seen[sid]} are the same submission ({sid})")
         seen[sid] = name
-    periods = sorted({doc["period"] for _, doc in documents if doc["period"] is not None})
+    periods = sorted({str(doc["period"]) for _, doc in documents})
     if len(periods) > 1:
-        raise UsageError(f"mixed reporting periods ({', '.join(periods)}); merge one period")
+        raise UsageError(
+            f"mixed reporting periods ({', '.join(periods)}); merge one period "
+            "(stats export --period YYYY-Qn)"
+        )
     policy = vocab.policy
     docs = [doc for _, doc in documents]
 
@@ -185,7 +188,7 @@ def merge(
         "kind": "merged",
         "vocabulary": {"id": vocab.id, "sha256": vocab.sha256},
         "tool": f"pqcscan {__version__}",
-        "period": periods[0] if periods else None,
+        "period": docs[0]["period"],
         "tlp": tlp,
         "organisations": len(docs),
         "rules": {
