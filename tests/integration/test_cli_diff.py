@@ -1,0 +1,138 @@
+"""``pqcscan diff`` end to end: real scans of real files, compared through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pqcscan.demo.builders.classical import rsa_key
+from pqcscan.demo.builders.pqc import ml_dsa_key
+from pqcscan.demo.builders.x509 import issue
+
+
+def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def scan(db: Path, *args: str) -> None:
+    out = pqcscan(db, "-q", "scan", *args)
+    assert out.returncode == 0, out.stderr
+
+
+def diff_json(db: Path, *args: str) -> dict[str, Any]:
+    out = pqcscan(db, "diff", "--format", "json", *args)
+    assert out.returncode == 0, out.stderr
+    document: dict[str, Any] = json.loads(out.stdout)
+    return document
+
+
+def test_certificates_reissued_and_removed(tmp_path: Path) -> None:
+    certs, db = tmp_path / "certs", tmp_path / "inv.db"
+    certs.mkdir()
+    (certs / "api.pem").write_bytes(issue(rsa_key(2048), "CN=api.bank.test,O=Bank").pem)
+    (certs / "web.pem").write_bytes(issue(rsa_key(2048), "CN=web.bank.test,O=Bank").pem)
+    (certs / "old.pem").write_bytes(issue(rsa_key(2048), "CN=old.bank.test,O=Bank").pem)
+    scan(db, "certs", str(certs))
+    (certs / "api.pem").write_bytes(issue(ml_dsa_key(65), "CN=api.bank.test,O=Bank").pem)
+    (certs / "web.pem").write_bytes(issue(rsa_key(4096), "CN=web.bank.test,O=Bank").pem)
+    (certs / "old.pem").unlink()
+    scan(db, "certs", str(certs))
+
+    doc = diff_json(db)
+    assert doc["schema"] == "pqcscan-diff/1"
+    assert (doc["run_a"]["id"], doc["run_b"]["id"]) == (1, 2)
+    reissued = {c["subject"]: c for c in doc["changes"] if c["kind"] == "certificate-reissued"}
+    assert set(reissued) == {"api.bank.test", "web.bank.test"}
+    api, web = reissued["api.bank.test"], reissued["web.bank.test"]
+    assert api["direction"] == "better"
+    assert "key RSA 2048 -> ML-DSA-65 (post-quantum)" in api["text"]
+    assert web["direction"] == "better"
+    assert "key RSA 2048 -> RSA 4096 (stronger)" in web["text"]
+    improved = [c for c in doc["changes"] if c["kind"] == "location-improved"]
+    assert [c["location"] for c in improved] == [str(certs / "api.pem")]
+    assert doc["assets"]["appeared"] == []
+    assert [a["name"] for a in doc["assets"]["disappeared"]] == ["old.bank.test"]
+    statuses = {s["status"]: s for s in doc["summary"]["statuses"]}
+    assert statuses["quantum-safe"]["after"] == 2 and statuses["quantum-safe"]["before"] == 0
+    assert doc["summary"]["verdict"] == "safer"
+    # Same answer with explicit ids, and every time (sorted, no clock in the diff itself).
+    assert diff_json(db, "1", "2") == doc
+
+    table = pqcscan(db, "diff")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith("Scan diff: run 1 -> run 2 (certs)")
+    assert "Verdict: safer" in table.stdout
+    note = pqcscan(db, "diff", "--format", "md")
+    assert "### Certificates re-issued" in note.stdout
+    assert "## Assets gone" in note.stdout and "old.bank.test" in note.stdout
+
+
+def test_library_upgrades_in_a_code_repository(tmp_path: Path) -> None:
+    repo, db = tmp_path / "repo", tmp_path / "inv.db"
+    repo.mkdir()
+    lock = repo / "gradle.lockfile"
+    lock.write_text("org.bouncycastle:bcprov-jdk18on:1.78=runtimeClasspath\nempty=\n")
+    (repo / "requirements.txt").write_text("cryptography==41.0.7\nrequests==2.31.0\n")
+    scan(db, "code", str(repo))
+    lock.write_text("org.bouncycastle:bcprov-jdk18on:1.80=runtimeClasspath\nempty=\n")
+    (repo / "requirements.txt").write_text("cryptography==44.0.0\n")
+    scan(db, "code", str(repo))
+
+    doc = diff_json(db)
+    libraries = {c["subject"]: c for c in doc["changes"] if c["kind"].startswith("library-")}
+    bc = libraries["maven:org.bouncycastle:bcprov-jdk18on"]
+    assert bc["kind"] == "library-upgraded" and bc["direction"] == "better"
+    assert bc["text"] == "1.78 -> 1.80 (upgraded); now PQC-capable (PQC since 1.79)"
+    assert (bc["before"], bc["after"]) == (
+        "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.78",
+        "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.80",
+    )
+    crypto = libraries["pypi:cryptography"]
+    assert crypto["kind"] == "library-upgraded"
+    assert crypto["text"].startswith("41.0.7 -> 44.0.0 (upgraded)")
+    gone = [a["fingerprint"] for a in doc["assets"]["disappeared"]]
+    assert gone == ["pkg:pypi/requests@2.31.0"]
+    # Upgraded libraries are changes, not one asset gone and another new.
+    assert not [a for a in doc["assets"]["appeared"] if "bouncycastle" in a["fingerprint"]]
+
+    # Downgrade: the reverse comparison.
+    back = diff_json(db, "2", "1")
+    kinds = {c["subject"]: (c["kind"], c["direction"]) for c in back["changes"]}
+    assert kinds["maven:org.bouncycastle:bcprov-jdk18on"] == ("library-downgraded", "worse")
+
+
+def test_runs_that_cannot_be_compared(tmp_path: Path) -> None:
+    db, certs, repo = tmp_path / "inv.db", tmp_path / "certs", tmp_path / "repo"
+    certs.mkdir()
+    repo.mkdir()
+    (certs / "a.pem").write_bytes(issue(rsa_key(2048), "CN=a,O=Bank").pem)
+    (repo / "requirements.txt").write_text("cryptography==44.0.0\n")
+
+    empty = pqcscan(db, "diff")
+    assert empty.returncode == 2 and "no completed scan run" in empty.stderr
+    scan(db, "certs", str(certs))
+    scan(db, "code", str(repo))
+    only_one = pqcscan(db, "diff")
+    assert only_one.returncode == 2
+    assert "only one completed code scan" in only_one.stderr
+    unknown = pqcscan(db, "diff", "1", "42")
+    assert unknown.returncode == 2 and "there is no scan run 42" in unknown.stderr
+    mixed = pqcscan(db, "diff", "1", "2")
+    assert mixed.returncode == 2 and "--any-collector" in mixed.stderr
+    for out in (empty, only_one, unknown, mixed):
+        assert "Traceback" not in out.stderr
+    doc = diff_json(db, "1", "2", "--any-collector")
+    assert doc["assets"]["appeared"] and doc["assets"]["disappeared"]
+    assert doc["summary"]["findings"]["before"] == 3  # the RSA key, its signature and digest
+    written = tmp_path / "note.md"
+    out = pqcscan(db, "diff", "1", "2", "--any-collector", "--format", "md", "-o", str(written))
+    assert out.returncode == 0 and out.stdout == ""
+    assert written.read_text().startswith("# Scan diff: run 1 -> run 2 (certs / code)")
