@@ -136,9 +136,11 @@ def choose_runs(
     run_b: int | None,
     any_collector: bool = False,
 ) -> tuple[RunRecord, RunRecord]:
-    """The runs to compare: given ids, or by default the two newest completed runs of the
-    newest completed run's collector (with only RUN_A: it against the newest completed run
-    of its collector). Raises :class:`UsageError` for unknown or incomparable runs."""
+    """The runs to compare: given ids; by default the newest completed run that has an older
+    completed run of the same collector, and the newest such older run (a newer one-off scan
+    of another collector does not get in the way); with only RUN_A, it against the newest
+    completed run of its collector. Raises :class:`UsageError` for unknown or incomparable
+    runs."""
     by_id = {r.id: r for r in runs}
     completed = sorted((r for r in runs if r.status == "completed"), key=lambda r: -r.id)
 
@@ -166,14 +168,22 @@ def choose_runs(
     else:
         if not completed:
             raise UsageError("no completed scan run to compare")
-        b = completed[0]
-        older = [r for r in completed if r.collector == b.collector and r.id != b.id]
-        if not older:
+        pair = next(
+            (
+                (older, newer)
+                for newer in completed
+                for older in completed
+                if older.collector == newer.collector and older.id < newer.id
+            ),
+            None,
+        )
+        if pair is None:
+            newest = completed[0]
             raise UsageError(
-                f"only one completed {b.collector} scan (run {b.id}): scan again, or give "
-                "two run ids"
+                f"only one completed {newest.collector} scan (run {newest.id}) and no "
+                "collector with two: scan again, or give two run ids"
             )
-        a = older[0]
+        a, b = pair
     if a.id == b.id:
         raise UsageError(f"cannot compare scan run {a.id} with itself")
     if a.collector != b.collector and not any_collector:

@@ -122,7 +122,7 @@ def test_runs_that_cannot_be_compared(tmp_path: Path) -> None:
     scan(db, "code", str(repo))
     only_one = pqcscan(db, "diff")
     assert only_one.returncode == 2
-    assert "only one completed code scan" in only_one.stderr
+    assert "only one completed code scan (run 2) and no collector with two" in only_one.stderr
     unknown = pqcscan(db, "diff", "1", "42")
     assert unknown.returncode == 2 and "there is no scan run 42" in unknown.stderr
     mixed = pqcscan(db, "diff", "1", "2")

@@ -233,11 +233,12 @@ def test_choosing_runs(inv: Inventory) -> None:
     clock = Clock()
     c1 = record(inv, clock, "certs", keystore(("3DES", ""), ("SHA-1", "")))
     t1 = record(inv, clock, "tls", endpoint([("X25519", "")], ["1.2"]))
-    with pytest.raises(UsageError, match="only one completed tls scan"):
+    with pytest.raises(UsageError, match=r"only one completed tls scan .* no collector with two"):
         render.choose_runs(list_runs(inv.engine), None, None)
     c2 = record(inv, clock, "certs", keystore(("AES", "256"), ("SHA-256", "")))
+    d1 = record(inv, clock, "declared", keystore(("AES", "256"), ("SHA-256", "")))
     runs = list_runs(inv.engine)
-    assert [r.id for r in completed_runs(inv.engine)] == [c2, t1, c1]
+    assert [r.id for r in completed_runs(inv.engine)] == [d1, c2, t1, c1]
     a, b = render.choose_runs(runs, None, None)
     assert (a.id, b.id) == (c1, c2)
     a, b = render.choose_runs(runs, c1, None)
