@@ -386,7 +386,8 @@ def _cert_fingerprint(comp: Mapping[str, Any], ref: str) -> str | None:
     props = _dict(_dict(comp.get("cryptoProperties")).get("certificateProperties"))
     fingerprint = _dict(props.get("fingerprint"))
     if _str(fingerprint.get("alg")).upper().replace("-", "") == "SHA256":
-        value = _str(fingerprint.get("content")).lower().replace(":", "")
+        content = fingerprint.get("content") or fingerprint.get("value")  # JSON / XML
+        value = _str(content).lower().replace(":", "")
         if _SHA256.match(value):
             return value
     value = _properties(comp).get("pqcscan:fingerprint-sha256", "").lower()

@@ -189,8 +189,8 @@ class _Builder:
 
     def ref(self, f: FindingView) -> str | None:
         """The algorithm component of a finding (created on first use); None if unknown."""
-        if f.algorithm == "unknown":
-            return None
+        if f.algorithm == "unknown" or self.catalog.algorithm(f.algorithm) is None:
+            return None  # not a catalog algorithm: counted in pqcscan:unknown-findings
         key = (f.algorithm, f.parameter)
         if key not in self.algorithms:
             self.algorithms[key] = f
