@@ -51,10 +51,10 @@ from cyclonedx.model.crypto import (
     RelatedCryptoMaterialProperties,
     RelatedCryptoMaterialType,
 )
-from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
 from cyclonedx.schema import SchemaVersion
+from cyclonedx.schema.schema import SCHEMA_VERSIONS
 from packageurl import PackageURL
 
 from pqcscan import __version__
@@ -184,8 +184,24 @@ class _Builder:
         #: protocol ref -> suite name -> IANA code ("0x1302"), for the identifiers' order
         self.suite_codes: dict[str, dict[str, str]] = {}
         self.unknown = 0
+        self._oids: dict[tuple[str, str], str | None] = {}
+        self.presents: dict[int, list[int]] = defaultdict(list)
+        for link in snapshot.links:
+            if link.relation == "presents":
+                self.presents[link.source_id].append(link.target_id)
 
     # -- algorithms ------------------------------------------------------------------------
+
+    def oid(self, algorithm: str, parameter: str) -> str | None:
+        key = (algorithm, parameter)
+        if key not in self._oids:
+            self._oids[key] = catalog_oid(self.catalog, algorithm, parameter)
+        return self._oids[key]
+
+    def algorithm_ref(self, algorithm: str, parameter: str) -> str:
+        oid = self.oid(algorithm, parameter)
+        base = f"crypto/algorithm/{_slug(algorithm_name(algorithm, parameter))}"
+        return f"{base}@{oid}" if oid else base
 
     def ref(self, f: FindingView) -> str | None:
         """The algorithm component of a finding (created on first use); None if unknown."""
@@ -194,7 +210,7 @@ class _Builder:
         key = (f.algorithm, f.parameter)
         if key not in self.algorithms:
             self.algorithms[key] = f
-        return algorithm_ref(self.catalog, f.algorithm, f.parameter)
+        return self.algorithm_ref(f.algorithm, f.parameter)
 
     def _algorithm_component(self, f: FindingView) -> Component:
         c = self.catalog.classify(f.algorithm, f.parameter)
@@ -212,7 +228,7 @@ class _Builder:
         else:
             level = c.nist_category if c.nist_category is not None else f.nist_category
         bits = c.classical_bits if c.classical_bits is not None else f.classical_bits
-        ref = algorithm_ref(self.catalog, f.algorithm, f.parameter)
+        ref = self.algorithm_ref(f.algorithm, f.parameter)
         occurrences = [
             Occurrence(location=location, line=line or None, additional_context=context or None)
             for location, line, context in sorted(self.occurrences.get(ref, ()))
@@ -232,7 +248,7 @@ class _Builder:
                     classical_security_level=bits,
                     nist_quantum_security_level=level,
                 ),
-                oid=catalog_oid(self.catalog, f.algorithm, f.parameter),
+                oid=self.oid(f.algorithm, f.parameter),
             ),
             evidence=ComponentEvidence(occurrences=occurrences) if occurrences else None,
             properties=[
@@ -273,7 +289,7 @@ class _Builder:
                 )
                 if not c.known or c.algorithm == "unknown":
                     continue
-                ref = algorithm_ref(self.catalog, c.algorithm, c.parameter)
+                ref = self.algorithm_ref(c.algorithm, c.parameter)
                 if (c.algorithm, c.parameter) not in self.algorithms:
                     continue  # a hit whose finding was not stored (over the per-file cap)
                 line = hit.get("line")
@@ -406,12 +422,11 @@ class _Builder:
             endpoints=[XsUri(f"{scheme}://{host_port}/")],
             properties=[_prop("endpoint", a.fingerprint), _prop("protocol", protocol or "?")],
         )
-        for link in self.snapshot.links:
-            if link.source_id == a.id and link.relation == "presents":
-                target = self.assets.get(link.target_id)
-                if target is not None and target.type in ("certificate", "key"):
-                    prefix = "cert" if target.type == "certificate" else "key"
-                    self.depends[ref].add(f"{prefix}:{target.fingerprint}")
+        for target_id in self.presents.get(a.id, ()):
+            target = self.assets.get(target_id)
+            if target is not None and target.type in ("certificate", "key"):
+                prefix = "cert" if target.type == "certificate" else "key"
+                self.depends[ref].add(f"{prefix}:{target.fingerprint}")
         if protocol == "tls":
             self._tls(a, ref)
         elif protocol == "ssh":
@@ -612,39 +627,39 @@ def to_cbom(
             ],
         ),
     )
-    for comp in b.components.values():
-        bom.components.add(comp)
-    for svc in b.services.values():
-        bom.services.add(svc)
     known = set(b.components) | set(b.services)
-    deps: dict[str, Dependency] = {}
+    dependencies: list[dict[str, Any]] = [
+        {
+            "ref": "pqcscan:inventory",
+            "dependsOn": [
+                ref
+                for ref in sorted(known)
+                if ref.startswith(("service:", "cert:", "key:")) or ref in b.provides
+            ],
+        }
+    ]
     for ref in sorted(known):
-        deps[ref] = Dependency(ref=_bom_ref(b, ref))
-    for ref, targets in b.depends.items():
-        if ref not in deps:
-            continue
-        for target in sorted(targets):
-            if target in known and target != ref:
-                deps[ref].dependencies.add(Dependency(ref=_bom_ref(b, target)))
-    root = Dependency(ref=bom.metadata.component.bom_ref)  # type: ignore[union-attr]
-    for ref in sorted(known):
-        if ref.startswith(("service:", "cert:", "key:")) or ref in b.provides:
-            root.dependencies.add(Dependency(ref=_bom_ref(b, ref)))
-    bom.dependencies.add(root)
-    for dep in deps.values():
-        bom.dependencies.add(dep)
+        targets = sorted(t for t in b.depends.get(ref, ()) if t in known and t != ref)
+        dependencies.append({"ref": ref, "dependsOn": targets} if targets else {"ref": ref})
     outputter = JsonV1Dot7(bom) if spec == "1.7" else JsonV1Dot6(bom)
+    view = SCHEMA_VERSIONS[schema_version(spec)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "dependency graph incomplete" notes
-        doc = json.loads(outputter.output_as_string())
+        doc = json.loads(outputter.output_as_string())  # the envelope and metadata
+    # Components and services are serialised one by one by the library: its Bom.validate()
+    # looks every component up in a list (quadratic: minutes at 100,000 components).
+    doc["components"] = [_serialise(c, view) for c in b.components.values()]
+    if b.services:
+        doc["services"] = [_serialise(v, view) for v in b.services.values()]
+    doc["dependencies"] = dependencies
     doc = _post_process(doc, b, spec, _content_hash(snapshot, items), timestamp)
     return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def _bom_ref(b: _Builder, ref: str) -> Any:
-    holder: Component | Service | None = b.components.get(ref) or b.services.get(ref)
-    assert holder is not None
-    return holder.bom_ref
+def _serialise(model: Component | Service, view: type[Any]) -> dict[str, Any]:
+    """One component or service as the library writes it for a schema version."""
+    text: str = model.as_json(view_=view)  # type: ignore[union-attr]
+    return dict(json.loads(text))
 
 
 def _post_process(
@@ -654,7 +669,8 @@ def _post_process(
 
     - ``serialNumber``: UUIDv5 of the inventory content (the library draws a random one);
     - ``metadata.timestamp``: removed unless asked (the library stamps the clock);
-    - ``dependencies[].provides``: library -> algorithms it implements (no model field);
+    - ``dependencies[].provides``: library -> algorithms it implements (no model field; the
+      dependency graph is written as plain refs, see :func:`to_cbom`);
     - cipher suite ``identifiers`` in byte order (the library sorts them);
     - stable order of components, services, dependencies, occurrences and properties;
     - 1.7 only: ``cipherSuites[].tlsGroups`` / ``tlsSignatureSchemes`` from the protocol's
@@ -699,7 +715,9 @@ def _post_process(
     if "services" in doc:
         doc["services"] = sorted(doc["services"], key=lambda s: s["bom-ref"])
     doc["dependencies"] = sorted(doc.get("dependencies", []), key=lambda d: d["ref"])
-    return doc
+    order = ["$schema", "bomFormat", "specVersion", "serialNumber", "version", "metadata"]
+    order += ["components", "services", "dependencies"]
+    return {k: doc[k] for k in [*order, *sorted(set(doc) - set(order))] if k in doc}
 
 
 def schema_version(spec: str) -> SchemaVersion:
