@@ -181,6 +181,8 @@ class _Builder:
         #: protocol ref -> suites with their 1.7 groups and signature schemes
         self.tls_extras: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.asset_refs: dict[int, str] = {}
+        #: certificate ref -> (serial number, SHA-256 fingerprint) for the 1.7 fields
+        self.cert_extras: dict[str, tuple[str | None, str | None]] = {}
         #: protocol ref -> suite name -> IANA code ("0x1302"), for the identifiers' order
         self.suite_codes: dict[str, dict[str, str]] = {}
         self.unknown = 0
@@ -351,6 +353,8 @@ class _Builder:
                 *([_prop("locator", a.locator)]),
             ],
         )
+        sha256 = a.fingerprint if re.fullmatch(r"[0-9a-f]{64}", a.fingerprint) else None
+        self.cert_extras[ref] = (str(d["serial"]) if d.get("serial") else None, sha256)
         deps = {r for r in (signature, key_ref) if r}
         self.depends[ref].update(deps)
 
@@ -673,8 +677,9 @@ def _post_process(
       dependency graph is written as plain refs, see :func:`to_cbom`);
     - cipher suite ``identifiers`` in byte order (the library sorts them);
     - stable order of components, services, dependencies, occurrences and properties;
-    - 1.7 only: ``cipherSuites[].tlsGroups`` / ``tlsSignatureSchemes`` from the protocol's
-      ``pqcscan:tls-group`` / ``pqcscan:tls-signature-scheme`` properties (no model field).
+    - 1.7 only: ``cipherSuites[].tlsGroups`` / ``tlsSignatureSchemes`` (also kept as the
+      protocol's ``pqcscan:tls-group`` / ``pqcscan:tls-signature-scheme`` properties) and the
+      certificates' ``serialNumber`` and SHA-256 ``fingerprint`` (no model fields).
     """
     doc["serialNumber"] = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, content)}"
     metadata = doc.setdefault("metadata", {})
@@ -695,6 +700,12 @@ def _post_process(
                 suite["identifiers"] = _suite_bytes(codes[suite["name"]])
     if spec == "1.7":
         for comp in doc.get("components", []):
+            serial, sha256 = b.cert_extras.get(comp.get("bom-ref", ""), (None, None))
+            cert = comp.get("cryptoProperties", {}).get("certificateProperties")
+            if cert is not None and serial:
+                cert["serialNumber"] = serial
+            if cert is not None and sha256:
+                cert["fingerprint"] = {"alg": "SHA-256", "content": sha256}
             extras = b.tls_extras.get(comp.get("bom-ref", ""))
             if extras is None:
                 continue

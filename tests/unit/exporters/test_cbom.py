@@ -255,7 +255,14 @@ def test_hybrid_endpoint_carries_tls_groups_in_1_7_only(snapshot: Snapshot) -> N
         "crypto/algorithm/aes-128",
         "crypto/algorithm/hmac-sha256@1.2.840.113549.2.9",
     }
+    cert17 = components(doc17)[f"cert:{CERT}"]["cryptoProperties"]["certificateProperties"]
+    assert cert17["fingerprint"] == {"alg": "SHA-256", "content": CERT}
+    assert cert17["serialNumber"] == "01"
     doc16 = json.loads(to_cbom(snapshot, (), "1.6"))
+    assert (
+        "fingerprint"
+        not in components(doc16)[f"cert:{CERT}"]["cryptoProperties"]["certificateProperties"]
+    )
     suite16 = components(doc16)[ref]["cryptoProperties"]["protocolProperties"]["cipherSuites"][0]
     assert "tlsGroups" not in suite16 and "tlsSignatureSchemes" not in suite16
     assert "X25519MLKEM768" in props(components(doc16)[ref])["pqcscan:tls-group"]
