@@ -151,6 +151,14 @@ def test_report_loads_in_chromium(inventory: Path, tmp_path: Path) -> None:
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert '<section id="mosca">' in dom.stdout and "<svg" in dom.stdout
     assert not CONSOLE.search(dom.stderr), [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
+    # In print each section after the first starts a page: the short page of an empty
+    # inventory prints on exactly six pages (one without the page breaks).
+    empty = tmp_path / "empty.html"
+    assert pqcscan(tmp_path / "empty.db", "report", "-o", str(empty)).returncode == 0
+    pdf = tmp_path / "report.pdf"
+    printed = browse(empty, tmp_path / "p4", f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 6
     # The console check is live: a page with a script error is reported on stderr.
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><p>x</p><script>undefinedFn()</script>", encoding="utf-8")
