@@ -316,8 +316,19 @@ def label(f: SightedFinding) -> str:
     return f"{f.algorithm} {f.parameter}".strip()
 
 
-def _strength(f: SightedFinding) -> tuple[int, int, int]:
-    return (rank(f.quantum_status), f.nist_category or 0, f.classical_bits or 0)
+def _stronger(old: SightedFinding, new: SightedFinding) -> int | None:
+    """1 when ``new`` is stronger, -1 weaker, 0 as strong; None when the catalog does not
+    say (an ECDSA signature without a curve against RSA-2048)."""
+    a, b = rank(old.quantum_status), rank(new.quantum_status)
+    if a != b:
+        return (b > a) - (b < a)
+    for x, y in ((old.nist_category, new.nist_category), (old.classical_bits, new.classical_bits)):
+        if x is not None and y is not None and x != y:
+            return (y > x) - (y < x)
+    known = (old.classical_bits is not None and new.classical_bits is not None) or (
+        old.nist_category is not None and new.nist_category is not None
+    )
+    return 0 if known else None
 
 
 def _worst(findings: Iterable[SightedFinding]) -> str | None:
@@ -407,11 +418,14 @@ def _compare_part(
         return f"{what} {_opt(old)} -> {_opt(new)}", "neutral"
     if label(old) == label(new):
         return f"{what} {label(new)} (unchanged)", "neutral"
+    order = _stronger(old, new)
     if new.quantum_status in READY and old.quantum_status not in READY:
         word, direction = "post-quantum", "better"
-    elif _strength(new) > _strength(old):
+    elif order is None:
+        word, direction = "changed", "neutral"
+    elif order > 0:
         word, direction = "stronger", "better"
-    elif _strength(new) < _strength(old):
+    elif order < 0:
         word, direction = "weaker", "worse"
     else:
         word, direction = "as strong", "neutral"

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from pqcscan.demo.builders.classical import rsa_key
 from pqcscan.demo.builders.pqc import ml_dsa_key
 from pqcscan.demo.builders.x509 import issue
+from pqcscan.demo.lab import serve
 
 
 def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -136,3 +142,74 @@ def test_runs_that_cannot_be_compared(tmp_path: Path) -> None:
     out = pqcscan(db, "diff", "1", "2", "--any-collector", "--format", "md", "-o", str(written))
     assert out.returncode == 0 and out.stdout == ""
     assert written.read_text().startswith("# Scan diff: run 1 -> run 2 (certs / code)")
+
+
+class _Relay(socketserver.ThreadingTCPServer):
+    """A loopback TCP relay on one port whose upstream can be switched between scans: the
+    same endpoint identity (address:port) served first by one lab server, then another."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    upstream: tuple[str, int] = ("127.0.0.1", 9)
+
+
+class _Pipe(socketserver.BaseRequestHandler):
+    server: _Relay
+
+    def handle(self) -> None:
+        try:
+            upstream = socket.create_connection(self.server.upstream, timeout=10)
+        except OSError:
+            return
+        back = threading.Thread(target=_pump, args=(upstream, self.request), daemon=True)
+        back.start()
+        _pump(self.request, upstream)
+        back.join(15)
+        upstream.close()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+@contextmanager
+def relay() -> Iterator[_Relay]:
+    server = _Relay(("127.0.0.1", 0), _Pipe)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_endpoint_that_moves_to_a_hybrid_group(tmp_path: Path) -> None:
+    db = tmp_path / "inv.db"
+    with relay() as front:
+        endpoint = f"127.0.0.1:{front.server_address[1]}"
+        for lab_server in ("classic-rsa2048", "pqc-hybrid"):
+            with serve(lab_server) as server:
+                front.upstream = (server.address, server.port)
+                scan(db, "tls", endpoint, "--timeout", "3")
+    doc = diff_json(db)
+    changes = [(c["kind"], c["subject"], c["text"]) for c in doc["changes"]]
+    assert (
+        "endpoint-key-exchange-added",
+        endpoint,
+        "now offers X25519MLKEM768 (hybrid)",
+    ) in changes
+    removed = [t for k, s, t in changes if k == "endpoint-key-exchange-removed" and s == endpoint]
+    assert "no longer offers DH ffdhe8192 (quantum-vulnerable)" in removed
+    (leaf,) = [c for c in doc["changes"] if c["kind"] == "certificate-reissued"]
+    assert leaf["subject"] == "localhost" and leaf["location"] == f"{endpoint}#1"
+    assert leaf["text"].startswith("re-issued: key RSA 2048 -> ECDSA P-256")
+    statuses = {s["status"]: s for s in doc["summary"]["statuses"]}
+    assert (statuses["hybrid"]["before"], statuses["hybrid"]["after"]) == (0, 1)
