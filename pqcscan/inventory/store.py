@@ -17,8 +17,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, func, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan import __version__
@@ -277,7 +289,7 @@ class RunRecorder:
                 set_={
                     "locator": stmt.excluded.locator,
                     "name": stmt.excluded.name,
-                    "details": stmt.excluded.details,
+                    "details": _merged_details(conn, stmt.excluded.details),
                     "last_seen": stmt.excluded.last_seen,
                     "last_run_id": stmt.excluded.last_run_id,
                 },
@@ -548,3 +560,12 @@ def link_issuers(
     if new_links:
         conn.execute(_insert(conn, links).on_conflict_do_nothing(), new_links)
     return len(new_links)
+
+
+def _merged_details(conn: Connection, incoming: Any) -> Any:
+    """An asset's stored details merged with a new sighting's (RFC 7396: the new values win,
+    keys the new sighting does not know stay): a CBOM import or a scan that sees less of an
+    asset (a certificate seen on an endpoint after its file) never erases what was learned."""
+    if conn.dialect.name == "postgresql":
+        return cast(cast(ASSETS.c.details, JSONB).op("||")(cast(incoming, JSONB)), JSON)
+    return func.json_patch(ASSETS.c.details, incoming)

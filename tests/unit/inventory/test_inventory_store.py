@@ -160,3 +160,22 @@ def test_reopening_keeps_data_and_timestamps_are_utc(tmp_path: Path) -> None:
         [f] = list(inv.findings())
         assert f.first_seen.tzinfo is not None
         assert f.to_json()["first_seen"].endswith("+00:00")
+
+
+def test_a_later_sighting_merges_details_and_never_erases_them(inv: Inventory) -> None:
+    scanned = cert("cc", "CN=ca", "CN=ca", "k1", "k1")
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item_for(scanned))
+    # A CBOM (or an endpoint) sees the same certificate with fewer and other details.
+    imported = Asset(
+        AssetType.CERTIFICATE, "cc", "/boms/x.cdx.json#cert", "CN=ca", (("subject", "CN=CA"),)
+    )
+    with inv.record_run("cbom", {}) as rec:
+        rec.add(item_for(imported))
+    with inv.engine.connect() as conn:
+        raw = conn.execute(
+            text("select details, locator from assets where fingerprint = 'cc'")
+        ).one()
+    details = raw[0] if isinstance(raw[0], dict) else __import__("json").loads(raw[0])
+    assert details == {"subject": "CN=CA", "issuer": "CN=ca", "ski": "k1", "aki": "k1"}
+    assert raw[1] == "/boms/x.cdx.json#cert"  # where it was seen last
