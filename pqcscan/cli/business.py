@@ -343,7 +343,8 @@ def remove(app: AppContext, name: str) -> None:
 
 @click.group("import")
 def import_group() -> None:
-    """Import what no scanner can see (declared hardware and supplier products)."""
+    """Import what no scanner can see: declared hardware and supplier products (assets),
+    CycloneDX CBOMs and SBOMs from other tools and suppliers (cbom)."""
 
 
 @import_group.command("assets")
