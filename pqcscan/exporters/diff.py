@@ -21,13 +21,14 @@ kind                                when, and its text
 ``endpoint-algorithm-removed``      "no longer supports ..."
 ``certificate-reissued``            a certificate gone and one new with the same subject (same
                                     place first): "re-issued: key RSA 2048 -> ML-DSA-65
-                                    (post-quantum); signature ... (stronger)"
+                                    (post-quantum); signature ... (stronger | weaker | as
+                                    strong | changed | unchanged)"
 ``library-upgraded``                same ecosystem and package, higher version in the purl:
 ``library-downgraded``              "1.78 -> 1.80 (upgraded); now PQC-capable (PQC since 1.79)"
 ``library-version-changed``         versions that cannot be ordered
 ``reprotected``                     a key or keystore seen by both runs whose protection
-                                    (cipher, KDF, MAC, digest) changed: "protection 3DES,
-                                    SHA-1 -> AES 256, PBKDF2"
+                                    (cipher, KDF, MAC, digest) changed: "protection encryption
+                                    3DES 168, mac SHA-1 -> encryption AES 256, kdf PBKDF2, ..."
 ``finding-added``                   any other finding new on an asset seen by both runs:
                                     "new ML-KEM 768 (key-exchange, quantum-safe)"
 ``finding-removed``                 "... no longer seen"
@@ -561,8 +562,8 @@ def _same_asset(idx: _Index, asset: SightedAsset) -> list[Change]:
         after = sorted(
             (f for f in findings if f.in_b and _is_protection(asset, f)), key=_finding_order
         )
-        old_text = ", ".join(label(f) for f in before) or "none"
-        new_text = ", ".join(label(f) for f in after) or "none"
+        old_text = ", ".join(f"{f.usage} {label(f)}" for f in before) or "none"
+        new_text = ", ".join(f"{f.usage} {label(f)}" for f in after) or "none"
         w_old, w_new = _worst(before), _worst(after)
         direction = "neutral"
         if w_old is not None and w_new is not None and rank(w_new) != rank(w_old):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pqcscan.demo.builders.classical import rsa_key
+from pqcscan.demo.builders.containers import P12Encryption, pkcs12
 from pqcscan.demo.builders.pqc import ml_dsa_key
 from pqcscan.demo.builders.x509 import issue
 from pqcscan.demo.lab import serve
@@ -79,6 +80,29 @@ def test_certificates_reissued_and_removed(tmp_path: Path) -> None:
     note = pqcscan(db, "diff", "--format", "md")
     assert "### Certificates re-issued" in note.stdout
     assert "## Assets gone" in note.stdout and "old.bank.test" in note.stdout
+
+
+def test_a_key_store_reprotected(tmp_path: Path) -> None:
+    stores, db = tmp_path / "stores", tmp_path / "inv.db"
+    stores.mkdir()
+    key = rsa_key(2048)
+    cert = issue(key, "CN=gw.bank.test,O=Bank")
+    store = stores / "gateway.p12"
+    store.write_bytes(pkcs12(key, [cert], "changeit", P12Encryption.LEGACY_3DES))
+    scan(db, "certs", str(stores), "--password", "changeit")
+    store.write_bytes(pkcs12(key, [cert], "changeit", P12Encryption.AES256))
+    scan(db, "certs", str(stores), "--password", "changeit")
+
+    doc = diff_json(db)
+    reprotected = {c["asset_type"]: c for c in doc["changes"] if c["kind"] == "reprotected"}
+    assert set(reprotected) == {"keystore", "key"}  # the store and the key entry in it
+    ks = reprotected["keystore"]
+    assert ks["location"] == str(store) and ks["direction"] == "better"
+    assert "encryption 3DES 168" in ks["before"] and "encryption AES 256" in ks["after"]
+    assert "3DES" not in ks["after"]
+    assert doc["assets"]["appeared"] == [] and doc["assets"]["disappeared"] == []
+    assert not [c for c in doc["changes"] if c["kind"] == "certificate-reissued"]
+    assert doc["summary"]["verdict"] == "safer"
 
 
 def test_library_upgrades_in_a_code_repository(tmp_path: Path) -> None:
