@@ -78,8 +78,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
+from pqcscan.collectors.code.libraries import compare_versions
 from pqcscan.errors import UsageError
 from pqcscan.inventory.diff import RunPair, SightedAsset, SightedFinding
 from pqcscan.inventory.query import RunRecord
@@ -485,15 +484,12 @@ def _package_identity(asset: SightedAsset) -> tuple[str, str, str | None]:
     return eco, name, str(detail_version) if detail_version else (version or None)
 
 
-def _order(old: str | None, new: str | None) -> int | None:
-    """1 when ``new`` is higher, -1 lower, 0 equal, None when they cannot be ordered."""
+def _order(ecosystem: str, old: str | None, new: str | None) -> int | None:
+    """1 when ``new`` is higher, -1 lower, 0 equal, None when they cannot be ordered (the
+    comparison that decides ``pqc_capable``: PEP 440 for PyPI, tolerant elsewhere)."""
     if old is None or new is None:
         return None
-    try:
-        a, b = Version(old.removeprefix("v")), Version(new.removeprefix("v"))
-    except InvalidVersion:
-        return None
-    return (b > a) - (b < a)
+    return compare_versions(ecosystem, new, old)
 
 
 def _libraries(idx: _Index, old: list[SightedAsset], new: list[SightedAsset]) -> list[Change]:
@@ -510,7 +506,7 @@ def _libraries(idx: _Index, old: list[SightedAsset], new: list[SightedAsset]) ->
         came.sort(key=lambda a: a.fingerprint)
         for o, n in _pair_by_place(gone, came):
             v_old, v_new = _package_identity(o)[2], _package_identity(n)[2]
-            order = _order(v_old, v_new)
+            order = _order(eco, v_old, v_new)
             kind, word = {
                 1: ("library-upgraded", "upgraded"),
                 -1: ("library-downgraded", "downgraded"),

@@ -257,3 +257,29 @@ def test_choosing_runs(inv: Inventory) -> None:
     rec.finish("interrupted")
     with pytest.raises(UsageError, match="interrupted, not completed"):
         render.choose_runs(list_runs(inv.engine), c1, rec.run_id)
+
+
+def openssl(version: str) -> CollectedItem:
+    purl = f"pkg:generic/openssl@{version}"
+    details: Any = (("ecosystem", "generic"), ("package", "openssl"), ("version", version))
+    asset = Asset(AssetType.PACKAGE, purl, purl, f"openssl {version}", details)
+    return item(asset, [("RSA", "", Usage.SIGNATURE, "crypto-library knowledge")])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("1.1.1w", "3.0.13", "library-upgraded"),  # not PEP 440, still ordered
+        ("3.5.0", "1.1.1k", "library-downgraded"),
+        ("1.0.2-fips", "custom-build", "library-version-changed"),
+    ],
+)
+def test_library_versions_are_ordered_like_pqc_since(
+    inv: Inventory, old: str, new: str, kind: str
+) -> None:
+    clock = Clock()
+    a = record(inv, clock, "code", openssl(old))
+    b = record(inv, clock, "code", openssl(new))
+    (change,) = diff_of(inv, a, b).changes
+    assert (change.kind, change.direction, change.subject) == (kind, "neutral", "generic:openssl")
+    assert change.text.startswith(f"{old} -> {new} (")
