@@ -39,8 +39,9 @@ def diff(
     libraries upgraded, endpoints gaining or losing groups and versions, keys re-protected,
     places improved or worsened, and assets that appeared or disappeared.
 
-    Default: the two newest completed runs of the newest run's collector; with RUN_A only,
-    RUN_A against the newest completed run of its collector."""
+    Default: the two newest completed runs of one collector; with RUN_A only, RUN_A against
+    the newest completed run of its collector. Exit 2 for unknown, unfinished or
+    incomparable runs."""
     engine = app.inventory.engine
     a, b = render.choose_runs(list_runs(engine), run_a, run_b, any_collector)
     result = render.compare(load_run_pair(engine, a, b))

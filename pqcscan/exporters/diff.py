@@ -37,8 +37,13 @@ kind                                when, and its text
                                     quantum-safe"
 ==================================  ==========================================================
 
-Direction of a single finding gained: ``better`` when it is hybrid or quantum-safe, ``worse``
-when classically broken, else ``neutral`` (and the reverse when lost). Statuses are ranked,
+Changes are sorted by kind (in :data:`KINDS` order), subject, location and text. A library
+change is ``better`` when it became PQC-capable (``details.pqc_capable``), ``worse`` when it
+stopped being so, else ``neutral``; a re-issued certificate is ``better``/``worse`` by its key
+and signature together (``mixed`` when one got stronger and the other weaker); a location and
+a re-protection by the worst status before and after. A single finding gained is ``better``
+when it is hybrid or quantum-safe, ``worse`` when classically broken, else ``neutral`` (and
+the reverse when lost). Statuses are ranked,
 worst first: classically-broken, quantum-vulnerable, unknown, quantum-weakened, hybrid,
 quantum-safe.
 
