@@ -43,9 +43,8 @@ stopped being so, else ``neutral``; a re-issued certificate is ``better``/``wors
 and signature together (``mixed`` when one got stronger and the other weaker); a location and
 a re-protection by the worst status before and after. A single finding gained is ``better``
 when it is hybrid or quantum-safe, ``worse`` when classically broken, else ``neutral`` (and
-the reverse when lost). Statuses are ranked,
-worst first: classically-broken, quantum-vulnerable, unknown, quantum-weakened, hybrid,
-quantum-safe.
+the reverse when lost). Statuses are ranked, worst first: classically-broken,
+quantum-vulnerable, unknown, quantum-weakened, hybrid, quantum-safe.
 
 JSON schema ``pqcscan-diff/1`` (keys are added in later versions, never renamed)::
 
