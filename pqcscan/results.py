@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeAlias
 
-from pqcscan.catalog.model import QuantumStatus
+from pqcscan.catalog.model import Primitive, QuantumStatus
 
 #: A JSON-compatible scalar, tuple of scalars, or tuple of (key, value) pairs (a JSON object,
 #: such as an endpoint's capability matrix), used in asset details.
@@ -49,6 +49,23 @@ class Usage(StrEnum):
     PROTOCOL = "protocol"
     #: A key whose purpose the source does not reveal (a bare key file).
     KEY = "key"
+
+
+#: The use an algorithm has when its source does not say (a declared or imported algorithm).
+USAGE_BY_PRIMITIVE: dict[Primitive, Usage] = {
+    Primitive.SIGNATURE: Usage.SIGNATURE,
+    Primitive.KEM: Usage.KEY_EXCHANGE,
+    Primitive.KEY_AGREE: Usage.KEY_EXCHANGE,
+    Primitive.PKE: Usage.ENCRYPTION,
+    Primitive.BLOCK_CIPHER: Usage.ENCRYPTION,
+    Primitive.STREAM_CIPHER: Usage.ENCRYPTION,
+    Primitive.AEAD: Usage.ENCRYPTION,
+    Primitive.HASH: Usage.HASH,
+    Primitive.XOF: Usage.HASH,
+    Primitive.MAC: Usage.MAC,
+    Primitive.KDF: Usage.KDF,
+    Primitive.OTHER: Usage.PROTOCOL,
+}
 
 
 class Relation(StrEnum):

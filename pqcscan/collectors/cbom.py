@@ -45,6 +45,7 @@ from pqcscan.collectors.code.libraries import package_findings
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile
 from pqcscan.collectors.declared import classify_declared
 from pqcscan.results import (
+    USAGE_BY_PRIMITIVE,
     Asset,
     AssetKey,
     AssetType,
@@ -64,20 +65,6 @@ COLLECTOR = "cbom"
 MAX_BYTES = 512 * 1024 * 1024
 _CDX_NS = re.compile(r"^\{(http://cyclonedx\.org/schema/bom/1\.\d+)\}bom$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_BY_PRIMITIVE = {
-    Primitive.SIGNATURE: Usage.SIGNATURE,
-    Primitive.KEM: Usage.KEY_EXCHANGE,
-    Primitive.KEY_AGREE: Usage.KEY_EXCHANGE,
-    Primitive.PKE: Usage.ENCRYPTION,
-    Primitive.BLOCK_CIPHER: Usage.ENCRYPTION,
-    Primitive.STREAM_CIPHER: Usage.ENCRYPTION,
-    Primitive.AEAD: Usage.ENCRYPTION,
-    Primitive.HASH: Usage.HASH,
-    Primitive.XOF: Usage.HASH,
-    Primitive.MAC: Usage.MAC,
-    Primitive.KDF: Usage.KDF,
-    Primitive.OTHER: Usage.PROTOCOL,
-}
 #: XML containers whose children form a JSON array (CycloneDX XML -> JSON shape).
 _XML_LISTS = {
     "components": "component",
@@ -323,7 +310,7 @@ def _usage(c: Classification, comp: Mapping[str, Any] | None) -> Usage:
         if functions & {"encrypt", "decrypt", "encapsulate", "decapsulate"}:
             return Usage.ENCRYPTION
         return Usage.KEY if c.family == "RSA" else Usage.ENCRYPTION
-    return _BY_PRIMITIVE.get(c.primitive, Usage.KEY)
+    return USAGE_BY_PRIMITIVE.get(c.primitive, Usage.KEY)
 
 
 @dataclass

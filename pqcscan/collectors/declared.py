@@ -27,9 +27,10 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from pqcscan.catalog import Catalog, Classification, Primitive, QuantumStatus, get_catalog
+from pqcscan.catalog import Catalog, Classification, QuantumStatus, get_catalog
 from pqcscan.context.problems import ContextError, Problem, suggest
 from pqcscan.results import (
+    USAGE_BY_PRIMITIVE,
     Asset,
     AssetKey,
     AssetType,
@@ -92,20 +93,6 @@ USAGE_ALIASES = {
     "wrapping": Usage.ENCRYPTION,
     "pin": Usage.ENCRYPTION,
     "digest": Usage.HASH,
-}
-_BY_PRIMITIVE = {
-    Primitive.SIGNATURE: Usage.SIGNATURE,
-    Primitive.KEM: Usage.KEY_EXCHANGE,
-    Primitive.KEY_AGREE: Usage.KEY_EXCHANGE,
-    Primitive.PKE: Usage.ENCRYPTION,
-    Primitive.BLOCK_CIPHER: Usage.ENCRYPTION,
-    Primitive.STREAM_CIPHER: Usage.ENCRYPTION,
-    Primitive.AEAD: Usage.ENCRYPTION,
-    Primitive.HASH: Usage.HASH,
-    Primitive.XOF: Usage.HASH,
-    Primitive.MAC: Usage.MAC,
-    Primitive.KDF: Usage.KDF,
-    Primitive.OTHER: Usage.PROTOCOL,
 }
 #: Families that both sign and encrypt: without a declared use, the use is not known.
 _DUAL_USE = frozenset({"RSA"})
@@ -228,7 +215,7 @@ def classify_declared(catalog: Catalog, text: str) -> Classification:
 def _default_usage(c: Classification) -> Usage:
     if not c.known or c.family in _DUAL_USE or c.primitive is None:
         return Usage.KEY
-    return _BY_PRIMITIVE.get(c.primitive, Usage.KEY)
+    return USAGE_BY_PRIMITIVE.get(c.primitive, Usage.KEY)
 
 
 def _date(text: str) -> str:

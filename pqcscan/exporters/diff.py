@@ -84,6 +84,7 @@ from typing import Any
 
 from pqcscan.collectors.code.libraries import compare_versions
 from pqcscan.errors import UsageError
+from pqcscan.exporters.text import table
 from pqcscan.inventory.diff import RunPair, SightedAsset, SightedFinding
 from pqcscan.inventory.query import RunRecord
 
@@ -822,19 +823,6 @@ def _verdict_line(diff: Diff) -> str:
     )
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    body = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in body:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in body
-    )
-    return "\n".join(lines)
-
-
 def _delta(n: int) -> str:
     return f"{n:+d}" if n else "0"
 
@@ -843,17 +831,19 @@ def to_table(diff: Diff) -> str:
     """Plain text for a terminal."""
     out = [_title(diff), _verdict_line(diff), ""]
     out.append(
-        _table(
+        table(
             ("status", "before", "after", "delta"),
             [(s, b, a, _delta(a - b)) for s, b, a in diff.statuses],
+            max_width=None,
         )
     )
     out += ["", "Changes:"]
     if diff.changes:
         out.append(
-            _table(
+            table(
                 ("kind", "direction", "subject", "location", "change"),
                 [(c.kind, c.direction, c.subject, c.location, c.text) for c in diff.changes],
+                max_width=None,
             )
         )
     else:
@@ -862,12 +852,13 @@ def to_table(diff: Diff) -> str:
         out += ["", f"{title} assets:"]
         if entries:
             out.append(
-                _table(
+                table(
                     ("type", "name", "where", "worst status"),
                     [
                         (e.type, e.name, ", ".join(e.locators), e.worst_status or "")
                         for e in entries
                     ],
+                    max_width=None,
                 )
             )
         else:
