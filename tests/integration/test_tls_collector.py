@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import sqlite3
 from pathlib import Path
@@ -121,7 +122,9 @@ def test_tls_scan_into_sqlite(tmp_path: Path) -> None:
     assert all(f.evidence["collector"] in ("tls", "certs") for f in findings)
 
     details = rows(db, f"select details from assets where fingerprint = '{targets[0].fingerprint}'")
-    assert '"tls-group:0x11ec X25519MLKEM768": "supported"' in str(details[0][0])
+    stored = json.loads(details[0][0]) if isinstance(details[0][0], str) else details[0][0]
+    capabilities = stored["capabilities"]
+    assert capabilities["tls-group:0x11ec X25519MLKEM768"] == "supported"
 
     runs = rows(db, "select collector, status, items from scan_runs order by id")
     assert runs == [("tls", "completed", 5), ("certs", "completed", 1), ("tls", "completed", 2)]
