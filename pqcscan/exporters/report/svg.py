@@ -51,7 +51,7 @@ def _legend(keys: Sequence[str], colors: Mapping[str, str], y: float, width: flo
     parts: list[str] = []
     x = 0.0
     for key in keys:
-        step = 22 + 7 * len(key)
+        step = 28 + 7.5 * len(key)
         if x + step > width and x > 0:
             x = 0.0
             y += 18
@@ -66,7 +66,7 @@ def _legend(keys: Sequence[str], colors: Mapping[str, str], y: float, width: flo
 def _legend_height(keys: Sequence[str], width: float) -> float:
     rows, x = 1, 0.0
     for key in keys:
-        step = 22 + 7 * len(key)
+        step = 28 + 7.5 * len(key)
         if x + step > width and x > 0:
             rows, x = rows + 1, 0.0
         x += step
