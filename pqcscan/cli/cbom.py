@@ -10,8 +10,9 @@ import click
 
 from pqcscan.cli.business import import_group
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.exports import _write, export
+from pqcscan.cli.exports import export
 from pqcscan.cli.options import fail_on_option
+from pqcscan.cli.output import write_output
 from pqcscan.cli.progress import ProgressLine
 from pqcscan.cli.risk import stored_run
 from pqcscan.cli.scan import finish, resume_option, resumed_arguments
@@ -64,7 +65,7 @@ def export_cbom(
     run = stored_run(app, run_id) if run_id is not None else risk_run(engine)
     items = ranked_items(engine, run.id) if run is not None else []
     text = to_cbom(load_snapshot(engine), items, spec, _timestamp(app, timestamp))
-    _write(text, output)
+    write_output(text, output)
 
 
 @import_group.command("cbom")

@@ -8,7 +8,7 @@ import click
 
 from pqcscan.cli import cli
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.exports import _write
+from pqcscan.cli.output import write_output
 from pqcscan.exporters import diff as render
 from pqcscan.inventory.diff import load_run_pair
 from pqcscan.inventory.query import list_runs
@@ -46,11 +46,11 @@ def diff(
     a, b = render.choose_runs(list_runs(engine), run_a, run_b, any_collector)
     result = render.compare(load_run_pair(engine, a, b))
     if fmt == "json":
-        _write(render.to_json(result), output)
+        write_output(render.to_json(result), output)
     elif fmt == "md":
-        _write(render.to_markdown(result), output)
+        write_output(render.to_markdown(result), output)
     else:
-        _write(render.to_table(result), output)
+        write_output(render.to_table(result), output)
 
 
 cli.add_command(diff)

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from pqcscan.cli.context import AppContext
+from pqcscan.cli.output import write_output
 from pqcscan.cli.risk import stored_run
-from pqcscan.errors import UsageError
 from pqcscan.exporters import backlog, suppliers
 from pqcscan.inventory.risk_store import ranked_items, risk_run
 from pqcscan.inventory.snapshot import load_snapshot
@@ -17,17 +17,7 @@ from pqcscan.risk.model import Wave
 
 @click.group()
 def export() -> None:
-    """Export the ranked backlog or the supplier survey."""
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"-o {output}: {exc.strerror}") from exc
+    """Export the backlog, the supplier survey, SARIF or a CBOM."""
 
 
 @export.command("backlog")
@@ -59,11 +49,11 @@ def export_backlog(
         items = [i for i in items if i.wave is not Wave.MONITOR]
     header = backlog.BacklogHeader.of(run)
     if fmt == "csv":
-        _write(backlog.to_csv(items, tracker), output)
+        write_output(backlog.to_csv(items, tracker), output)
     elif fmt == "json":
-        _write(backlog.to_json(header, items), output)
+        write_output(backlog.to_json(header, items), output)
     else:
-        _write(backlog.to_markdown(header, items), output)
+        write_output(backlog.to_markdown(header, items), output)
 
 
 @export.command("suppliers")
@@ -79,11 +69,11 @@ def export_suppliers(app: AppContext, fmt: str, output: Path | None) -> None:
     crqc = run.crqc_year if run is not None else 2035
     products = suppliers.survey(load_snapshot(engine), items, crqc)
     if fmt == "csv":
-        _write(suppliers.to_csv(products), output)
+        write_output(suppliers.to_csv(products), output)
     elif fmt == "json":
-        _write(suppliers.to_json(products, crqc), output)
+        write_output(suppliers.to_json(products, crqc), output)
     else:
-        _write(suppliers.to_markdown(products, crqc), output)
+        write_output(suppliers.to_markdown(products, crqc), output)
 
 
 @export.command("sarif")
@@ -104,4 +94,4 @@ def export_sarif(app: AppContext, base: Path | None, output: Path | None) -> Non
     snapshot = load_snapshot(app.inventory.engine)
     files = code_files((a.type, a.locator, a.details) for a in snapshot.assets)
     log = to_sarif(files, base.absolute() if base else None)
-    _write(json.dumps(log, indent=2, ensure_ascii=False) + "\n", output)
+    write_output(json.dumps(log, indent=2, ensure_ascii=False) + "\n", output)

@@ -9,7 +9,7 @@ import click
 
 from pqcscan.cli import cli
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.exports import _write
+from pqcscan.cli.output import write_output
 from pqcscan.errors import UsageError
 
 
@@ -85,7 +85,7 @@ def report(
         top=top,
         generated_at=_generated_at(generated_at, times),
     )
-    _write(render(data), output)
+    write_output(render(data), output)
     if output is not None and not app.quiet:
         click.echo(f"report written to {output}", err=True)
 

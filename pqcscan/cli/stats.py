@@ -10,7 +10,7 @@ import click
 
 from pqcscan.cli import cli
 from pqcscan.cli.context import AppContext
-from pqcscan.cli.exports import _write
+from pqcscan.cli.output import write_output
 from pqcscan.errors import UsageError
 from pqcscan.inventory.context_store import load_contexts
 from pqcscan.inventory.risk_store import ranked_items, risk_run
@@ -89,7 +89,7 @@ def export_stats(
         as_of=date.fromisoformat(run.as_of) if run is not None else None,
     )
     doc = stats_mod.export(load_snapshot(engine), items, load_contexts(engine), options)
-    _write(stats_mod.to_json(doc), output)
+    write_output(stats_mod.to_json(doc), output)
     if submission_id is None and not app.quiet:
         click.echo(
             f"submission id {sid}: keep it to link your next export (--submission-id)", err=True
@@ -104,7 +104,7 @@ def merge_stats(files: tuple[Path, ...], output: Path | None) -> None:
     organisations contributed and none holds more than 80% of it."""
     documents = [(str(f), merge_mod.read_document(f)) for f in files]
     merged = merge_mod.merge(documents)
-    _write(stats_mod.to_json(merged), output)
+    write_output(stats_mod.to_json(merged), output)
 
 
 @stats.command("compare")
@@ -120,7 +120,7 @@ def compare_stats(mine: Path, merged: Path, fmt: str, output: Path | None) -> No
     group = merge_mod.read_document(merged)
     rows = compare_mod.compare(own, group, names=(str(mine), str(merged)))
     text = compare_mod.to_json(rows, group) if fmt == "json" else compare_mod.to_table(rows, group)
-    _write(text, output)
+    write_output(text, output)
 
 
 cli.add_command(stats)
