@@ -1,10 +1,13 @@
-"""Text, JSON and TOML decoding shared by the dependency parsers: every failure is a
-:class:`~pqcscan.collectors.code.model.CodeParseError` naming the file (and line)."""
+"""Helpers shared by the dependency parsers: text, JSON and TOML decoding (every failure is a
+:class:`~pqcscan.collectors.code.model.CodeParseError` naming the file and line) and bounded
+property interpolation."""
 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 from pqcscan.collectors.code.model import CodeParseError
@@ -44,3 +47,33 @@ def load_toml(name: str, data: bytes) -> dict[str, Any]:
         raise CodeParseError(f"{name}: invalid TOML: {exc}") from None
     except RecursionError:
         raise CodeParseError(f"{name}: TOML nested too deeply") from None
+
+
+#: Interpolation stops after this many rounds or once a value grows past this many characters,
+#: so self-referencing or exponentially growing properties end as unresolved, never a hang.
+MAX_ROUNDS = 10
+MAX_VALUE = 1000
+
+
+def interpolate_bounded(
+    text: str, pattern: re.Pattern[str], lookup: Callable[[str], str | None], marker: str
+) -> str | None:
+    """``text`` with every ``pattern`` match replaced by ``lookup(group 1)``, round after
+    round; None when a reference stays unresolved or the limits above are reached."""
+    for _round in range(MAX_ROUNDS):
+        if marker not in text:
+            return text
+        missing = False
+
+        def substitute(match: re.Match[str]) -> str:
+            nonlocal missing
+            value = lookup(match.group(1))
+            if value is None:
+                missing = True
+                return match.group()
+            return value
+
+        text = pattern.sub(substitute, text)
+        if missing or len(text) > MAX_VALUE:
+            return None
+    return None if marker in text else text

@@ -32,7 +32,7 @@ from xml.etree.ElementTree import Element
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps._common import decode_text, load_json
+from pqcscan.collectors.code.deps._common import decode_text, interpolate_bounded, load_json
 from pqcscan.collectors.code.deps.jvm import line_index, load_xml, local_name, nth, xml_lines
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
@@ -40,8 +40,6 @@ __all__ = ["PARSERS", "nuget_purl", "parse_csproj", "parse_nuget_lock"]
 
 #: At most this many warnings per file; the rest are counted in one last warning.
 MAX_WARNINGS = 50
-MAX_ROUNDS = 10
-MAX_VALUE = 1000
 
 MSBUILD_NS = "http://schemas.microsoft.com/developer/msbuild/2003"
 _PROPERTY = re.compile(r"\$\(([A-Za-z_][\w.-]{0,200})\)")
@@ -100,23 +98,7 @@ def _properties(root: Element) -> dict[str, str]:
 
 def _resolve(text: str, props: dict[str, str]) -> str | None:
     """``$(X)`` resolved from ``props`` (bounded rounds); None when one stays unresolved."""
-    for _round in range(MAX_ROUNDS):
-        if "$(" not in text:
-            return text
-        missing = False
-
-        def substitute(match: re.Match[str]) -> str:
-            nonlocal missing
-            value = props.get(match.group(1).lower())
-            if value is None:
-                missing = True
-                return match.group()
-            return value
-
-        text = _PROPERTY.sub(substitute, text)
-        if missing or len(text) > MAX_VALUE:
-            return None
-    return None if "$(" in text else text
+    return interpolate_bounded(text, _PROPERTY, lambda name: props.get(name.lower()), "$(")
 
 
 def parse_csproj(name: str, data: bytes) -> DependencyFile:

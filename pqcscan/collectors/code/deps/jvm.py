@@ -49,7 +49,12 @@ from defusedxml import ElementTree as SafeET
 from packageurl import PackageURL
 
 from pqcscan.collectors.code.deps import DependencyParser
-from pqcscan.collectors.code.deps._common import decode_text
+from pqcscan.collectors.code.deps._common import (
+    MAX_ROUNDS,
+    MAX_VALUE,
+    decode_text,
+    interpolate_bounded,
+)
 from pqcscan.collectors.code.model import CodeParseError, DependencyFile, Package
 
 __all__ = [
@@ -69,10 +74,6 @@ __all__ = [
 
 #: At most this many warnings per file; the rest are counted in one last warning.
 MAX_WARNINGS = 50
-#: Rounds of ``${...}`` interpolation, and the longest interpolated value kept.
-MAX_ROUNDS = 10
-MAX_VALUE = 1000
-
 #: How far past a configuration name a dependency notation is looked for.
 MAX_CALL = 600
 
@@ -179,23 +180,7 @@ def interpolate(text: str, properties: dict[str, str]) -> str | None:
     Bounded: at most :data:`MAX_ROUNDS` rounds and :data:`MAX_VALUE` characters, so
     self-referencing or exponentially growing properties end as unresolved.
     """
-    for _round in range(MAX_ROUNDS):
-        if "${" not in text:
-            return text
-        missing = False
-
-        def substitute(match: re.Match[str]) -> str:
-            nonlocal missing
-            value = properties.get(match.group(1).strip())
-            if value is None:
-                missing = True
-                return match.group()
-            return value
-
-        text = _PLACEHOLDER.sub(substitute, text)
-        if missing or len(text) > MAX_VALUE:
-            return None
-    return None if "${" in text else text
+    return interpolate_bounded(text, _PLACEHOLDER, lambda name: properties.get(name.strip()), "${")
 
 
 @dataclass(slots=True)
