@@ -54,6 +54,7 @@ class Plan:
     kind: str  # "dependencies", "source", "config", "certs"
     detail: str  # the dependency kind, language or configuration kind
     max_bytes: int
+    parser: deps.DependencyParser | None = None  # for dependency files
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def plan_for(name: str, rel_path: str, head: bytes, limits: Limits) -> Plan | No
     if parser is None and parent:  # requirements/dev.txt: the folder says what it is
         parser = deps.parser_for(f"{parent}/{name}", head)
     if parser is not None:
-        return Plan("dependencies", parser.kind, limits.file_bytes)
+        return Plan("dependencies", parser.kind, limits.file_bytes, parser)
     language = source.language_for(name)
     if language is not None:
         return Plan("source", language, limits.source_bytes)
@@ -137,9 +138,8 @@ def analyse(
         pieces.add_item(scan_data(Path(locator), data, cert_options))
         return
     try:
-        if plan.kind == "dependencies":
-            parser = next(p for p in deps.all_parsers() if p.kind == plan.detail)
-            add_dependencies(locator, parser.parse(name, data), pieces)
+        if plan.parser is not None:
+            add_dependencies(locator, plan.parser.parse(name, data), pieces)
         elif plan.kind == "source":
             add_hits(locator, "source", source.detect(plan.detail, name, data), pieces)
         else:

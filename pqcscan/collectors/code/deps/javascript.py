@@ -249,27 +249,16 @@ class _NpmAdder:
         return purl
 
 
+#: A key at the start of a line (``"key":``), and one that opens an object (``"key": {``).
 _JSON_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:')
-
-
-def _json_key_lines(text: str) -> dict[str, list[int]]:
-    """For each key at the start of a line (``"key":``), the lines it appears on, in order."""
-    result: dict[str, list[int]] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        match = _JSON_KEY.match(raw)
-        if match:
-            result.setdefault(match.group(1), []).append(number)
-    return result
-
-
 _JSON_KEY_OBJECT = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{')
 
 
-def _json_object_key_lines(text: str) -> dict[str, list[int]]:
-    """For each key that opens an object (``"key": {``), the lines it appears on, in order."""
+def _key_lines(text: str, pattern: re.Pattern[str] = _JSON_KEY) -> dict[str, list[int]]:
+    """For each key ``pattern`` finds at the start of a line, the lines it is on, in order."""
     result: dict[str, list[int]] = {}
     for number, raw in enumerate(text.splitlines(), 1):
-        match = _JSON_KEY_OBJECT.match(raw)
+        match = pattern.match(raw)
         if match:
             result.setdefault(match.group(1), []).append(number)
     return result
@@ -291,7 +280,7 @@ def parse_package_json(name: str, data: bytes) -> DependencyFile:
     if not isinstance(doc, dict):
         raise CodeParseError(f"{name}: package.json must be a JSON object")
     project = doc.get("name") if isinstance(doc.get("name"), str) else None
-    key_lines = _json_key_lines(decode_text(name, data))
+    key_lines = _key_lines(decode_text(name, data))
     found = PackageSet()
     adder = _NpmAdder(found)
     for section, scope in _PACKAGE_JSON_SECTIONS:
@@ -351,7 +340,7 @@ def parse_package_lock(name: str, data: bytes) -> DependencyFile:
     if not isinstance(version, int) or isinstance(version, bool):
         raise CodeParseError(f"{name}: not a package-lock (no numeric lockfileVersion)")
     project = doc.get("name") if isinstance(doc.get("name"), str) else None
-    key_lines = _json_object_key_lines(decode_text(name, data))
+    key_lines = _key_lines(decode_text(name, data), _JSON_KEY_OBJECT)
     found = PackageSet()
     if "packages" in doc:
         _lock_v2(name, as_mapping(doc["packages"], "packages", name), key_lines, found)
