@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -10,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from pqcscan.demo.lab.postgres import PostgresServer
+
 NOBODY = 65534
+_DATABASE_NUMBERS = itertools.count(1)
 
 
 @contextmanager
@@ -42,3 +46,18 @@ def open_tmp() -> Iterator[Path]:
             p.chmod(0o755)
             p.rmdir()
     folder.rmdir()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server on 127.0.0.1 for the whole test session."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, empty database on the test server (dropped afterwards)."""
+    name = f"t{next(_DATABASE_NUMBERS)}"
+    yield postgres_server.create_database(name)
+    postgres_server.drop_database(name)
