@@ -30,6 +30,7 @@ from pqcscan.catalog import get_catalog
 from pqcscan.collectors.base import AsyncCollector, Collector
 from pqcscan.inventory import Inventory, RunSummary
 from pqcscan.inventory.rows import ItemRows, render
+from pqcscan.inventory.store import Clock, utcnow
 from pqcscan.results import CollectedItem, ErrorKind, ScanError
 
 
@@ -70,15 +71,19 @@ def run_scan(
     observer: ScanObserver | None = None,
     jobs: int = 1,
     resume: int | None = None,
+    clock: Clock = utcnow,
 ) -> RunSummary:
     """Stream the collector's items into a scan run and return its summary.
 
     ``jobs``: worker processes for file collectors (1: this process; 0: one per CPU).
     ``resume``: complete that unfinished run instead of starting a new one.
+    ``clock``: the run's timestamps (a fixed clock makes a reproducible inventory).
     On Ctrl-C what was written stays, and the run is marked ``interrupted``.
     """
     obs = observer or NullObserver()
-    recorder = inventory.record_run(collector.name, collector.arguments(), resume=resume)
+    recorder = inventory.record_run(
+        collector.name, collector.arguments(), clock=clock, resume=resume
+    )
     units: Iterable[object] = collector.units()
     if resume is not None:
         units = _unfinished(inventory, resume, collector, units)

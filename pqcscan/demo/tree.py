@@ -21,7 +21,8 @@
   file named ``.pem``);
 - a README and a couple of config files with no cryptography in them.
 
-PQC keys come from fixed seeds, names, serials and dates are fixed; classical keys are random.
+PQC keys come from fixed seeds, names, serials and dates are fixed; classical keys are random
+(unless built inside :func:`pqcscan.demo.builders.entropy.deterministic`).
 The 2 GiB sparse file, symlink loop and unreadable file are test-only (see ``builders.broken``).
 """
 
@@ -102,7 +103,9 @@ def _jan1(year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=UTC)
 
 
-def _server(key: FixtureKey, host: str, issuer: FixtureCert, **kwargs: object) -> FixtureCert:
+def server_certificate(
+    key: FixtureKey, host: str, issuer: FixtureCert, **kwargs: object
+) -> FixtureCert:
     usage = ("digital_signature",) if key.family is not keys.KeyFamily.RSA else _LEAF_KU
     return issue(
         key,
@@ -117,8 +120,9 @@ def _server(key: FixtureKey, host: str, issuer: FixtureCert, **kwargs: object) -
     )
 
 
-def build_demo_tree(folder: Path) -> None:
-    """Write the demo tree (see the module docstring) under ``folder``."""
+def build_demo_tree(folder: Path) -> DemoPki:
+    """Write the demo tree (see the module docstring) under ``folder``; return its CA
+    hierarchy (the sample inventory re-issues certificates from it)."""
     t = _Tree(folder)
     t.put("README.txt", README)
     t.put("opt/payments-gateway/conf/gateway.yml", GATEWAY_YML)
@@ -129,9 +133,10 @@ def build_demo_tree(folder: Path) -> None:
     _pqc(t, pki)
     _ssh(t)
     _broken(t, pki)
+    return pki
 
 
-class _Pki:
+class DemoPki:
     """The classical CA hierarchy and the server certificates the other sections reuse."""
 
     def __init__(self) -> None:
@@ -157,13 +162,13 @@ class _Pki:
             hash_name="sha384",
         )
         self.www_key = keys.rsa_key(2048)
-        self.www = _server(self.www_key, "www.example-bank.test", self.issuing)
+        self.www = server_certificate(self.www_key, "www.example-bank.test", self.issuing)
         self.api_key = keys.ec_key("P-256")
-        self.api = _server(self.api_key, "api.example-bank.test", self.issuing)
+        self.api = server_certificate(self.api_key, "api.example-bank.test", self.issuing)
 
 
-def _pki(t: _Tree) -> _Pki:
-    p = _Pki()
+def _pki(t: _Tree) -> DemoPki:
+    p = DemoPki()
     base = "etc/pki"
     t.put(f"{base}/CA/root-ca.crt.pem", p.root.pem)
     t.put(f"{base}/CA/issuing-ca.crt.pem", p.issuing.pem)
@@ -200,7 +205,7 @@ def _pki(t: _Tree) -> _Pki:
     mtls_key = keys.rsa_key(3072)
     t.put(
         f"{tls}/certs/mtls.example-bank.test.crt",
-        _server(mtls_key, "mtls.example-bank.test", p.issuing).pem,
+        server_certificate(mtls_key, "mtls.example-bank.test", p.issuing).pem,
     )
     t.put(
         f"{tls}/private/mtls.example-bank.test.key",
@@ -210,7 +215,7 @@ def _pki(t: _Tree) -> _Pki:
     edge_key = keys.ed25519_key()
     t.put(
         f"{tls}/certs/edge.example-bank.test.crt",
-        _server(edge_key, "edge.example-bank.test", p.issuing).pem,
+        server_certificate(edge_key, "edge.example-bank.test", p.issuing).pem,
     )
     t.put(
         f"{tls}/private/edge.example-bank.test.key",
@@ -220,7 +225,7 @@ def _pki(t: _Tree) -> _Pki:
     reports_key = keys.ec_key("P-384")
     t.put(
         f"{tls}/certs/reports.example-bank.test.der",
-        _server(reports_key, "reports.example-bank.test", p.issuing).der,
+        server_certificate(reports_key, "reports.example-bank.test", p.issuing).der,
     )
     t.put(
         f"{tls}/private/reports.example-bank.test.key",
@@ -242,7 +247,7 @@ def _pki(t: _Tree) -> _Pki:
     return p
 
 
-def _legacy(t: _Tree, p: _Pki) -> None:
+def _legacy(t: _Tree, p: DemoPki) -> None:
     legacy_key = keys.rsa_key(1024)
     legacy = issue(
         legacy_key,
@@ -282,7 +287,7 @@ def _legacy(t: _Tree, p: _Pki) -> None:
     t.put("opt/legacy-app/certs/mainframe-bridge-v1.crt", v1.pem)
 
 
-def _gateway(t: _Tree, p: _Pki) -> None:
+def _gateway(t: _Tree, p: DemoPki) -> None:
     conf = "opt/payments-gateway/conf"
     chain = [p.www, p.issuing, p.root]
     t.put(
@@ -319,7 +324,7 @@ def _gateway(t: _Tree, p: _Pki) -> None:
         private=True,
     )
     hsm_key = keys.rsa_key(2048)
-    hsm_cert = _server(hsm_key, "hsm-bridge.example-bank.test", p.issuing)
+    hsm_cert = server_certificate(hsm_key, "hsm-bridge.example-bank.test", p.issuing)
     t.put(
         f"{conf}/hsm-bridge.jceks",
         java.jceks(
@@ -334,7 +339,7 @@ def _gateway(t: _Tree, p: _Pki) -> None:
     )
 
 
-def _pqc(t: _Tree, p: _Pki) -> None:
+def _pqc(t: _Tree, p: DemoPki) -> None:
     base = "srv/pqc-pilot"
     org = "OU=PQC Pilot,O=Example Bank plc,C=GB"
     root_key = keys.ml_dsa_key(65, seed=_SEED)
@@ -522,7 +527,7 @@ def _ssh(t: _Tree) -> None:
     )
 
 
-def _broken(t: _Tree, p: _Pki) -> None:
+def _broken(t: _Tree, p: DemoPki) -> None:
     base = t.root / "broken"
     broken.truncated_der_certificate(base / "truncated-cert.der", p.www)
     broken.pem_with_garbage_body(base / "garbage-body.pem", seed=_SEED)

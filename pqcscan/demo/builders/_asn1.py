@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from collections.abc import Iterable
 
 from pyasn1.codec.der import encoder
 from pyasn1.type import char, univ
+
+from pqcscan.demo.builders.entropy import random_bytes
 
 
 def length(n: int) -> bytes:
@@ -117,7 +118,8 @@ def pem(label: str, der: bytes, headers: Iterable[tuple[str, str]] = (), eol: st
 
 
 def derive_bytes(seed: bytes | None, label: str, n: int) -> bytes:
-    """``n`` bytes from SHAKE-256(seed, label) when a seed is given, else from the OS."""
+    """``n`` bytes from SHAKE-256(seed, label) when a seed is given, else random
+    (:func:`~pqcscan.demo.builders.entropy.random_bytes`: the OS, or the seeded stream)."""
     if seed is None:
-        return os.urandom(n)
+        return random_bytes(label, n)
     return hashlib.shake_256(seed + b"\x00" + label.encode()).digest(n)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 
 from pqcscan.demo.builders import _asn1 as asn1
 from pqcscan.demo.builders import oids
+from pqcscan.demo.builders.entropy import random_function, seeded
 
 HashName = Literal["sha1", "sha256", "sha384", "sha512"]
 Seed = bytes | str | None
@@ -172,7 +173,13 @@ def pss_algorithm_identifier(h: HashName) -> bytes:
 
 
 def classical_sign(key: PrivateKeyTypes | None, data: bytes, h: HashName, pss: bool) -> bytes:
+    """Sign with a ``cryptography`` key. ECDSA is deterministic (RFC 6979); inside
+    :func:`~pqcscan.demo.builders.entropy.deterministic` so are PSS salts and DSA nonces."""
     algo = HASHES[h]()
+    seeded_pss = pss and isinstance(key, rsa.RSAPrivateKey)
+    if seeded() and (seeded_pss or isinstance(key, dsa.DSAPrivateKey)):
+        assert isinstance(key, rsa.RSAPrivateKey | dsa.DSAPrivateKey)
+        return _seeded_sign(key, data, h)
     if isinstance(key, rsa.RSAPrivateKey):
         pad: padding.AsymmetricPadding = (
             padding.PSS(mgf=padding.MGF1(algo), salt_length=algo.digest_size)
@@ -181,12 +188,31 @@ def classical_sign(key: PrivateKeyTypes | None, data: bytes, h: HashName, pss: b
         )
         return key.sign(data, pad, algo)
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, ec.ECDSA(algo))
+        return key.sign(data, ec.ECDSA(algo, deterministic_signing=True))
     if isinstance(key, dsa.DSAPrivateKey):
         return key.sign(data, algo)
     if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
         return key.sign(data)
     raise ValueError(f"cannot sign with {type(key).__name__}")
+
+
+def _seeded_sign(key: rsa.RSAPrivateKey | dsa.DSAPrivateKey, data: bytes, h: HashName) -> bytes:
+    """RSASSA-PSS with a salt from the seeded stream, or DSA with RFC 6979 nonces
+    (PyCryptodome: ``cryptography`` draws both from the OS)."""
+    from Crypto.Hash import SHA1, SHA256, SHA384, SHA512
+    from Crypto.PublicKey import DSA, RSA
+    from Crypto.Signature import DSS, pss
+
+    digest = {"sha1": SHA1, "sha256": SHA256, "sha384": SHA384, "sha512": SHA512}[h].new(data)
+    if isinstance(key, rsa.RSAPrivateKey):
+        n = key.private_numbers()
+        rsa_key = RSA.construct((n.public_numbers.n, n.public_numbers.e, n.d, n.p, n.q))
+        signer = pss.new(rsa_key, rand_func=random_function("pss-salt"))
+        return bytes(signer.sign(digest))
+    d = key.private_numbers()
+    p = d.public_numbers.parameter_numbers
+    dsa_key = DSA.construct((d.public_numbers.y, p.g, p.p, p.q, d.x))
+    return bytes(DSS.new(dsa_key, "deterministic-rfc6979", "der").sign(digest))
 
 
 def seed_bytes(seed: Seed) -> bytes | None:

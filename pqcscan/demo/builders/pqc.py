@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from pqcscan.demo.builders import _asn1 as asn1
 from pqcscan.demo.builders import oids
-from pqcscan.demo.builders.classical import CURVES
+from pqcscan.demo.builders.classical import ec_key, ed25519_private
 from pqcscan.demo.builders.keytypes import (
     HASHES,
     FixtureKey,
@@ -225,7 +225,7 @@ def composite_ml_dsa_key(name: str = "MLDSA65-ECDSA-P256-SHA512", seed: Seed = N
     impl = {44: ML_DSA_44, 65: ML_DSA_65, 87: ML_DSA_87}[profile.level]
     trad: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
     if profile.traditional == "Ed25519":
-        trad = ed25519.Ed25519PrivateKey.generate()
+        trad = ed25519_private()
         trad_pk = trad.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
@@ -235,7 +235,9 @@ def composite_ml_dsa_key(name: str = "MLDSA65-ECDSA-P256-SHA512", seed: Seed = N
             serialization.NoEncryption(),
         )
     else:
-        trad = ec.generate_private_key(CURVES[profile.traditional]())
+        ec_private = ec_key(profile.traditional).classical
+        assert isinstance(ec_private, ec.EllipticCurvePrivateKey)
+        trad = ec_private
         trad_pk = trad.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
@@ -255,7 +257,9 @@ def composite_ml_dsa_key(name: str = "MLDSA65-ECDSA-P256-SHA512", seed: Seed = N
         if isinstance(trad, ed25519.Ed25519PrivateKey):
             return pq_sig + trad.sign(m_prime)
         assert profile.traditional_hash is not None
-        return pq_sig + trad.sign(m_prime, ec.ECDSA(HASHES[profile.traditional_hash]()))
+        return pq_sig + trad.sign(
+            m_prime, ec.ECDSA(HASHES[profile.traditional_hash](), deterministic_signing=True)
+        )
 
     return FixtureKey(
         algorithm=name,

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from pqcscan.demo.builders import _asn1 as asn1
+from pqcscan.demo.builders.classical import ec_key, ed25519_private
+from pqcscan.demo.builders.entropy import random_bytes, seeded
 from pqcscan.demo.builders.keys import FixtureKey, FixtureUnavailable
 
 
@@ -94,7 +96,7 @@ def sk_ed25519_public_line(
     key: FixtureKey | None = None, application: str = "ssh:", comment: str = ""
 ) -> str:
     """A FIDO ``sk-ssh-ed25519@openssh.com`` public key: type, pk, application strings."""
-    private = key.classical if key is not None else ed25519.Ed25519PrivateKey.generate()
+    private = key.classical if key is not None else ed25519_private()
     if not isinstance(private, ed25519.Ed25519PrivateKey):
         raise ValueError("sk-ssh-ed25519 needs an Ed25519 key")
     raw = private.public_key().public_bytes(
@@ -109,7 +111,7 @@ def sk_ecdsa_public_line(
     key: FixtureKey | None = None, application: str = "ssh:", comment: str = ""
 ) -> str:
     """A FIDO ``sk-ecdsa-sha2-nistp256@openssh.com`` public key: type, curve, Q, application."""
-    private = key.classical if key is not None else ec.generate_private_key(ec.SECP256R1())
+    private = key.classical if key is not None else ec_key("P-256").classical
     if not isinstance(private, ec.EllipticCurvePrivateKey) or private.curve.name != "secp256r1":
         raise ValueError("sk-ecdsa needs a P-256 key")
     point = private.public_key().public_bytes(
@@ -155,7 +157,27 @@ def user_certificate_line(
         ):
             builder = builder.add_extension(ext, b"")
     cert = builder.sign(_classical(ca))  # type: ignore[arg-type]
-    return f"{cert.public_bytes().decode()} {comment}".rstrip()
+    kind, blob = cert.public_bytes().split()
+    if seeded():
+        blob = base64.b64encode(_reseeded(base64.b64decode(blob), _classical(ca)))
+    return f"{kind.decode()} {blob.decode()} {comment}".rstrip()
+
+
+def _reseeded(blob: bytes, ca: object) -> bytes:
+    """The certificate with its nonce from the seeded stream, signed again (``cryptography``
+    draws the nonce from the OS). Ed25519 CAs only: their signature field has a fixed size."""
+    if not isinstance(ca, ed25519.Ed25519PrivateKey):
+        raise ValueError("deterministic OpenSSH certificates need an Ed25519 CA")
+    type_end = 4 + int.from_bytes(blob[:4], "big")
+    nonce_end = type_end + 4 + int.from_bytes(blob[type_end : type_end + 4], "big")
+    signature_size = 4 + (4 + len(b"ssh-ed25519")) + (4 + 64)
+    body = (
+        blob[:type_end]
+        + _string(random_bytes("ssh-cert-nonce", nonce_end - type_end - 4))
+        + blob[nonce_end:-signature_size]
+    )
+    signature = _string(b"ssh-ed25519") + _string(ca.sign(body))
+    return body + _string(signature)
 
 
 @dataclass(frozen=True)

@@ -119,18 +119,19 @@ class AsyncServer:
         handler: Handler,
         *,
         backlog: int = 512,
+        port: int = 0,
     ) -> None:
         self.host = host
         self.handler = handler
         self.backlog = backlog
-        self.port = 0
+        self.port = port
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._loop: LabLoop | None = None
 
     def start(self) -> int:
-        """Listen on an ephemeral port; return it."""
+        """Listen on the port asked for (by default an ephemeral one); return it."""
         self._loop = LabLoop.acquire()
         try:
             self.port = self._loop.run(self._start())
@@ -145,7 +146,7 @@ class AsyncServer:
         self._server = await asyncio.start_server(
             self._client,
             self.host,
-            0,
+            self.port,
             family=family,
             backlog=self.backlog,
             reuse_address=True,

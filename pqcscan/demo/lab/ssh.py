@@ -61,6 +61,8 @@ from cryptography.x509.oid import NameOID
 
 from pqcscan.collectors.ssh import kex, wire
 from pqcscan.collectors.ssh.transport import Transport
+from pqcscan.demo.builders.classical import dsa_key, ec_key, ed25519_private, rsa_key
+from pqcscan.demo.builders.entropy import seeded
 from pqcscan.demo.lab.loop import AsyncServer, Handler
 from pqcscan.demo.lab.model import check_loopback
 from pqcscan.results import ErrorKind
@@ -70,6 +72,8 @@ SSHD = "/usr/sbin/sshd"
 START_TIMEOUT = 30.0
 #: Seconds between SIGTERM and SIGKILL when stopping sshd.
 STOP_GRACE = 3.0
+
+SEEDED_NOW = 1_767_225_600  # 2026-01-01T00:00:00Z: "now" for host certificates of seeded fixtures
 #: Seconds one responder connection may last.
 SESSION_TIMEOUT = 30.0
 
@@ -192,16 +196,19 @@ def _bits(key: HostPrivateKey) -> int:
 
 def generate_host_key(kind: str, bits: int | None = None) -> HostPrivateKey:
     """A host key: ``ed25519``, ``ecdsa`` (256/384/521), ``rsa`` (bits, default 3072), ``dsa``."""
+    key: object
     if kind == "ed25519":
-        return ed25519.Ed25519PrivateKey.generate()
+        return ed25519_private()
     if kind == "ecdsa":
-        curve = {256: ec.SECP256R1(), 384: ec.SECP384R1(), 521: ec.SECP521R1()}[bits or 256]
-        return ec.generate_private_key(curve)
-    if kind == "rsa":
-        return rsa.generate_private_key(65537, bits or 3072)
-    if kind == "dsa":
-        return dsa.generate_private_key(1024)
-    raise ValueError(f"unknown host key kind {kind!r}")
+        key = ec_key({256: "P-256", 384: "P-384", 521: "P-521"}[bits or 256]).classical
+    elif kind == "rsa":
+        key = rsa_key(bits or 3072).classical
+    elif kind == "dsa":
+        key = dsa_key(1024).classical
+    else:
+        raise ValueError(f"unknown host key kind {kind!r}")
+    assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | dsa.DSAPrivateKey)
+    return key
 
 
 def _public_line(key: HostPrivateKey, comment: str = "root@pqcscan-lab") -> str:
@@ -735,8 +742,9 @@ def _write_key(directory: Path, kind: str, key: HostPrivateKey) -> Path:
 
 
 def _host_certificate(directory: Path, key: HostPrivateKey) -> tuple[Path, HostKeyFact]:
-    ca = ed25519.Ed25519PrivateKey.generate()
-    now = int(time.time())
+    ca = ed25519_private()
+    # Fixed validity for deterministic fixtures (the sample inventory), else around now.
+    now = SEEDED_NOW if seeded() else int(time.time())
     cert = (
         serialization.SSHCertificateBuilder()
         .public_key(key.public_key())  # type: ignore[arg-type]
