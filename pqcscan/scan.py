@@ -8,6 +8,9 @@ event loop for collectors that wait on the network.
   background thread keeps ``collector.concurrency`` units in flight, gives each at most
   ``collector.budget`` seconds, and hands rows to this thread, which writes them.
 
+``shard=Shard(K, N)`` keeps the units whose stable hash of their unit key is K-1 modulo N
+(:mod:`pqcscan.targets.shard`), so N runs split a scan without talking to each other.
+
 ``resume=RUN`` reopens an unfinished run and skips the units it already finished (each unit's
 key is recorded with its rows, in the same transaction, so a crash loses at most the batch
 being written, and a resumed run redoes only that).
@@ -32,6 +35,7 @@ from pqcscan.inventory import Inventory, RunSummary
 from pqcscan.inventory.rows import ItemRows, render
 from pqcscan.inventory.store import Clock, utcnow
 from pqcscan.results import CollectedItem, ErrorKind, ScanError
+from pqcscan.targets.shard import Shard
 
 
 class ScanObserver(Protocol):
@@ -71,20 +75,25 @@ def run_scan(
     observer: ScanObserver | None = None,
     jobs: int = 1,
     resume: int | None = None,
+    shard: Shard | None = None,
     clock: Clock = utcnow,
 ) -> RunSummary:
     """Stream the collector's items into a scan run and return its summary.
 
     ``jobs``: worker processes for file collectors (1: this process; 0: one per CPU).
     ``resume``: complete that unfinished run instead of starting a new one.
+    ``shard``: only the units of this shard (recorded with the run's arguments).
     ``clock``: the run's timestamps (a fixed clock makes a reproducible inventory).
     On Ctrl-C what was written stays, and the run is marked ``interrupted``.
     """
     obs = observer or NullObserver()
-    recorder = inventory.record_run(
-        collector.name, collector.arguments(), clock=clock, resume=resume
-    )
+    arguments = collector.arguments()
+    if shard is not None:
+        arguments = {**arguments, "shard": str(shard)}
+    recorder = inventory.record_run(collector.name, arguments, clock=clock, resume=resume)
     units: Iterable[object] = collector.units()
+    if shard is not None:
+        units = sharded(collector, units, shard)
     if resume is not None:
         units = _unfinished(inventory, resume, collector, units)
     with recorder:
@@ -98,6 +107,13 @@ def run_scan(
     obs.on_done()
     assert recorder.summary is not None
     return recorder.summary
+
+
+def sharded(
+    collector: Collector | AsyncCollector, units: Iterable[object], shard: Shard
+) -> Iterator[object]:
+    """The units of one shard (by the stable hash of their unit key)."""
+    return (u for u in units if shard.takes(collector.unit_key(u)))
 
 
 def _unfinished(
@@ -205,7 +221,7 @@ async def _produce(
 
     async def one(unit: object) -> None:
         try:
-            item = await _collect_within_budget(collector, unit)
+            item = await collect_within_budget(collector, unit)
             await emit(render(item))
         finally:
             slots.release()
@@ -221,7 +237,7 @@ async def _produce(
         await asyncio.gather(*running)
 
 
-async def _collect_within_budget(collector: AsyncCollector, unit: object) -> CollectedItem:
+async def collect_within_budget(collector: AsyncCollector, unit: object) -> CollectedItem:
     """The unit's item; over budget or on a collector bug, an error item (the scan goes on)."""
     try:
         return await asyncio.wait_for(collector.collect_one_async(unit), collector.budget)

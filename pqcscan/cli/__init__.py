@@ -55,6 +55,7 @@ def _register() -> None:
         scan_code,
         scan_net,
         stats,
+        worker,
     )
 
     cli.add_command(scan.scan)
@@ -66,6 +67,7 @@ def _register() -> None:
     cli.add_command(risk.explain)
     cli.add_command(exports.export)
     cli.add_command(demo.demo)
+    cli.add_command(worker.worker)
 
 
 _register()

@@ -11,14 +11,32 @@ from pqcscan.cli.context import AppContext
 from pqcscan.cli.options import F
 from pqcscan.errors import UsageError
 from pqcscan.inventory import FindingFilter, RunSummary
+from pqcscan.inventory.database import database_url
+from pqcscan.targets.shard import Shard
 
 
 @click.command()
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Also install (or upgrade) the job queue of distributed scans (PostgreSQL only).",
+)
 @click.pass_obj
-def init(app: AppContext) -> None:
+def init(app: AppContext, queue: bool) -> None:
     """Create (or upgrade) the inventory database."""
+    if queue:
+        from pqcscan.distributed.queue import libpq_url
+
+        libpq_url(database_url(app.db))  # SQLite: a clear error, and no file is created
     inv = app.inventory
     click.echo(f"inventory ready: {inv.display_url}")
+    if queue:
+        import asyncio
+
+        from pqcscan.distributed.queue import install
+
+        done = asyncio.run(install(inv.url))
+        click.echo(f"job queue {done}")
 
 
 @click.group()
@@ -35,6 +53,28 @@ def resume_option() -> Callable[[F], F]:
         help="Complete the unfinished scan run RUN (interrupted or killed) without redoing "
         "what it finished; its recorded targets are used when none are given.",
     )
+
+
+def shard_option() -> Callable[[F], F]:
+    return click.option(
+        "--shard",
+        metavar="K/N",
+        help="Scan only shard K of N (1 <= K <= N): the units whose SHA-256 of their key "
+        "(host:port, path) is K-1 modulo N. N scans with K=1..N cover every unit once.",
+    )
+
+
+def chosen_shard(
+    given: str | None, recorded: dict[str, object], run_id: int | None
+) -> Shard | None:
+    """``--shard``, or the shard of the run being resumed (they must agree)."""
+    shard = Shard.parse(given) if given else None
+    before = recorded.get("shard")
+    if isinstance(before, str):
+        if shard is not None and str(shard) != before:
+            raise UsageError(f"--shard {shard}: run {run_id} scans shard {before}")
+        return Shard.parse(before)
+    return shard
 
 
 def resumed_arguments(app: AppContext, run_id: int | None, collector: str) -> dict[str, object]:

@@ -16,7 +16,15 @@ from pqcscan.cli.options import (
     password_options,
 )
 from pqcscan.cli.progress import ProgressLine
-from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
+from pqcscan.cli.scan import (
+    chosen_shard,
+    finish,
+    recorded_strings,
+    resume_option,
+    resumed_arguments,
+    scan,
+    shard_option,
+)
 from pqcscan.collectors.certs import DEFAULT_MAX_SIZE, CertificateCollector, CertScanOptions
 from pqcscan.scan import run_scan
 
@@ -32,6 +40,7 @@ from pqcscan.scan import run_scan
     help="Larger crypto files are reported, not read.",
 )
 @password_options()
+@shard_option()
 @resume_option()
 @fail_on_option()
 @click.pass_obj
@@ -45,6 +54,7 @@ def certs(
     password_envs: tuple[str, ...],
     password_files: tuple[Path, ...],
     jobs: int,
+    shard: str | None,
     resume: int | None,
     fail_on: tuple[str, ...],
 ) -> None:
@@ -72,5 +82,6 @@ def certs(
         ProgressLine("certs", app.interactive),
         jobs=jobs,
         resume=resume,
+        shard=chosen_shard(shard, recorded, resume),
     )
     finish(app, summary, fail_on)

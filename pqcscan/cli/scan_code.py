@@ -17,7 +17,15 @@ from pqcscan.cli.options import (
     password_options,
 )
 from pqcscan.cli.progress import ProgressLine
-from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
+from pqcscan.cli.scan import (
+    chosen_shard,
+    finish,
+    recorded_strings,
+    resume_option,
+    resumed_arguments,
+    scan,
+    shard_option,
+)
 from pqcscan.collectors.code.analyse import Limits
 from pqcscan.collectors.code.collector import CodeCollector, CodeScanOptions
 from pqcscan.scan import run_scan
@@ -35,6 +43,7 @@ from pqcscan.scan import run_scan
     help="Larger source files (minified bundles) are reported, not parsed.",
 )
 @password_options()
+@shard_option()
 @resume_option()
 @fail_on_option()
 @click.pass_obj
@@ -49,6 +58,7 @@ def code(
     password_envs: tuple[str, ...],
     password_files: tuple[Path, ...],
     jobs: int,
+    shard: str | None,
     resume: int | None,
     fail_on: tuple[str, ...],
 ) -> None:
@@ -77,5 +87,6 @@ def code(
         ProgressLine("code", app.interactive),
         jobs=jobs,
         resume=resume,
+        shard=chosen_shard(shard, recorded, resume),
     )
     finish(app, summary, fail_on)

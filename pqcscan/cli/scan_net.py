@@ -7,6 +7,7 @@ expanded into memory.
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,14 +19,24 @@ import click
 from pqcscan.cli.context import AppContext
 from pqcscan.cli.options import F, fail_on_option
 from pqcscan.cli.progress import ProgressLine
-from pqcscan.cli.scan import finish, recorded_strings, resume_option, resumed_arguments, scan
+from pqcscan.cli.scan import (
+    chosen_shard,
+    finish,
+    recorded_strings,
+    resume_option,
+    resumed_arguments,
+    scan,
+    shard_option,
+)
 from pqcscan.collectors.base import AsyncCollector
 from pqcscan.collectors.planned import PlannedCollector
+from pqcscan.distributed.jobs import DEFAULT_BATCH
 from pqcscan.errors import UsageError
 from pqcscan.net.pacing import RateLimiter, open_connection
 from pqcscan.scan import run_scan
 from pqcscan.targets.ports import DEFAULT_SSH_PORTS, DEFAULT_TLS_PORTS, parse_ports
 from pqcscan.targets.scope import Scope
+from pqcscan.targets.shard import Shard
 from pqcscan.targets.specs import TargetPlan
 
 
@@ -95,6 +106,21 @@ def network_options(func: F) -> F:
             metavar="SECONDS",
             help="Time one endpoint may take in all; what is not reached is 'not-tested'.",
         ),
+        shard_option(),
+        click.option(
+            "--distribute",
+            is_flag=True,
+            help="Do not scan: plan the run as jobs in the shared PostgreSQL inventory for "
+            "'pqcscan worker' processes, print the run id and return.",
+        ),
+        click.option(
+            "--job-size",
+            type=click.IntRange(min=1),
+            default=DEFAULT_BATCH,
+            show_default=True,
+            metavar="N",
+            help="With --distribute: endpoints per job.",
+        ),
         resume_option(),
         fail_on_option(),
     ]
@@ -115,6 +141,7 @@ class NetworkArgs:
     scope_files: tuple[str, ...]
     rate: float | None
     limiter: RateLimiter | None
+    shard: Shard | None = None
 
     def recorded(self) -> dict[str, object]:
         """What a run records to be resumable (specs and scope, never secrets)."""
@@ -127,10 +154,12 @@ class NetworkArgs:
             "scope_files": list(self.scope_files),
         }
 
+    def scope(self) -> Scope:
+        return Scope.build(self.allow, self.exclude, self.scope_files)
+
     def plan(self) -> TargetPlan:
-        scope = Scope.build(self.allow, self.exclude, self.scope_files)
         return TargetPlan(
-            self.targets, files=self.targets_files, default_ports=self.ports, scope=scope
+            self.targets, files=self.targets_files, default_ports=self.ports, scope=self.scope()
         )
 
 
@@ -154,7 +183,14 @@ def network_args(
         tuple(str(f) for f in kw["scope_files"]) or recorded_strings(recorded, "scope_files"),
     )
     rate = kw["rate"]
-    return NetworkArgs(targets, files, ports, *scope, rate, RateLimiter(rate) if rate else None)
+    shard = chosen_shard(kw["shard"], recorded, kw["resume"])
+    if kw["distribute"] and kw["resume"] is not None:
+        raise UsageError(
+            "--distribute and --resume do not go together: the workers of a distributed run "
+            "take over what is unfinished"
+        )
+    limiter = RateLimiter(rate) if rate else None
+    return NetworkArgs(targets, files, ports, *scope, rate, limiter, shard)
 
 
 #: Command-line options that set the collector option of the same name when given.
@@ -175,8 +211,93 @@ def run_network_scan(
         collector,
         ProgressLine(inner.name, app.interactive, network=True),
         resume=kw["resume"],
+        shard=args.shard,
     )
     finish(app, summary, kw["fail_on"])
+
+
+def run_network_command(
+    app: AppContext,
+    command: str,
+    default_ports: tuple[int, ...],
+    kw: dict[str, Any],
+    settings: dict[str, Any],
+) -> None:
+    """Parse the shared options, then scan here or (``--distribute``) plan for workers.
+
+    ``settings`` are the command's own options as JSON values; with the shared ones they are
+    everything :func:`build_collector` needs, here or in a worker on another machine.
+    """
+    args = network_args(app, command, default_ports, kw)
+    settings = {
+        **settings,
+        "ports": list(args.ports),
+        "rate": args.rate,
+        **{n: kw[n] for n in TUNING if kw.get(n) is not None},
+    }
+    if kw["distribute"]:
+        from pqcscan.cli.worker import distribute
+
+        distribute(app, command, args, settings, kw["job_size"])
+        return
+    run_network_scan(app, build_collector(command, settings, args.limiter), args, kw)
+
+
+def build_collector(
+    command: str, settings: dict[str, Any], limiter: RateLimiter | None
+) -> AsyncCollector:
+    """The collector of ``pqcscan scan COMMAND`` from its settings (see
+    :func:`run_network_command`); workers rebuild a distributed run's collector with it."""
+    tuning = {n: settings[n] for n in TUNING if settings.get(n) is not None}
+    rate = settings.get("rate")
+    ports = tuple(int(p) for p in settings.get("ports") or ())
+    if command == "tls":
+        from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
+
+        options = TlsOptions(
+            ports=ports,
+            rate=rate,
+            real_key_share=bool(settings.get("real_key_share", True)),
+            starttls=settings.get("starttls"),
+            trust_roots=tuple(base64.b64decode(r) for r in settings.get("trust_roots") or ()),
+            **override(TlsOptions(), tuning, *TUNING),
+        )
+        return TlsCollector((), options, limiter=limiter)
+    if command == "ssh":
+        from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
+
+        ssh_options = SshOptions(
+            fetch_host_keys=bool(settings.get("fetch_host_keys", True)),
+            **override(SshOptions(), tuning, *TUNING),
+        )
+        connect = functools.partial(open_connection, limiter=limiter)
+        return SshCollector((), ssh_options, connect)
+    if command == "net":
+        from pqcscan.collectors.net import NetCollector
+        from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
+        from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
+
+        per_protocol = override(TlsOptions(), tuning, "timeout", "retries", "budget")
+        tls = TlsCollector(
+            (),
+            TlsOptions(
+                rate=rate,
+                real_key_share=bool(settings.get("real_key_share", True)),
+                **per_protocol,
+            ),
+            limiter=limiter,
+        )
+        ssh = SshCollector(
+            (),
+            SshOptions(**override(SshOptions(), tuning, "timeout", "retries", "budget")),
+            functools.partial(open_connection, limiter=limiter),
+        )
+        net_options: dict[str, Any] = {"limiter": limiter}
+        for name in ("concurrency", "timeout"):
+            if tuning.get(name) is not None:
+                net_options[name] = tuning[name]
+        return NetCollector(tls, ssh, **net_options)
+    raise UsageError(f"unknown network scan {command!r}")
 
 
 @scan.command("tls")
@@ -207,19 +328,16 @@ def tls(app: AppContext, /, **kw: Any) -> None:
     TARGETS: hostnames (used as SNI), addresses, CIDR ranges, a.b.c.d-e ranges, host:port,
     @file, nmap -oG/-oX output.
     """
-    from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
+    from pqcscan.collectors.tls.collector import TlsCollector
 
-    args = network_args(app, TlsCollector.name, DEFAULT_TLS_PORTS, kw)
-    defaults = TlsOptions()
-    options = TlsOptions(
-        ports=args.ports,
-        rate=args.rate,
-        real_key_share=not kw["no_real_key_share"],
-        starttls=kw["starttls"],
-        trust_roots=_trust_roots(kw["trust_stores"]),
-        **override(defaults, kw, *TUNING),
-    )
-    run_network_scan(app, TlsCollector((), options, limiter=args.limiter), args, kw)
+    settings = {
+        "real_key_share": not kw["no_real_key_share"],
+        "starttls": kw["starttls"],
+        "trust_roots": [
+            base64.b64encode(r).decode("ascii") for r in _trust_roots(kw["trust_stores"])
+        ],
+    }
+    run_network_command(app, TlsCollector.name, DEFAULT_TLS_PORTS, kw, settings)
 
 
 @scan.command("ssh")
@@ -232,15 +350,10 @@ def ssh(app: AppContext, /, **kw: Any) -> None:
 
     TARGETS: as for 'scan tls'; the default port is 22.
     """
-    from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
+    from pqcscan.collectors.ssh.collector import SshCollector
 
-    args = network_args(app, SshCollector.name, DEFAULT_SSH_PORTS, kw)
-    options = SshOptions(
-        fetch_host_keys=not kw["no_host_keys"],
-        **override(SshOptions(), kw, *TUNING),
-    )
-    connect = functools.partial(open_connection, limiter=args.limiter)
-    run_network_scan(app, SshCollector((), options, connect), args, kw)
+    settings = {"fetch_host_keys": not kw["no_host_keys"]}
+    run_network_command(app, SshCollector.name, DEFAULT_SSH_PORTS, kw, settings)
 
 
 @scan.command("net")
@@ -259,27 +372,9 @@ def net(app: AppContext, /, **kw: Any) -> None:
     TARGETS: as for 'scan tls'. Default ports: the TLS ports, 22 and the STARTTLS ports.
     """
     from pqcscan.collectors.net import DEFAULT_NET_PORTS, NetCollector
-    from pqcscan.collectors.ssh.collector import SshCollector, SshOptions
-    from pqcscan.collectors.tls.collector import TlsCollector, TlsOptions
 
-    args = network_args(app, NetCollector.name, DEFAULT_NET_PORTS, kw)
-    tuning = override(TlsOptions(), kw, "timeout", "retries", "budget")
-    tls = TlsCollector(
-        (),
-        TlsOptions(rate=args.rate, real_key_share=not kw["no_real_key_share"], **tuning),
-        limiter=args.limiter,
-    )
-    ssh = SshCollector(
-        (),
-        SshOptions(**override(SshOptions(), kw, "timeout", "retries", "budget")),
-        functools.partial(open_connection, limiter=args.limiter),
-    )
-    net_options: dict[str, Any] = {"limiter": args.limiter}
-    if kw["concurrency"] is not None:
-        net_options["concurrency"] = kw["concurrency"]
-    if kw["timeout"] is not None:
-        net_options["timeout"] = kw["timeout"]
-    run_network_scan(app, NetCollector(tls, ssh, **net_options), args, kw)
+    settings = {"real_key_share": not kw["no_real_key_share"]}
+    run_network_command(app, NetCollector.name, DEFAULT_NET_PORTS, kw, settings)
 
 
 def _trust_roots(files: tuple[Path, ...]) -> tuple[bytes, ...]:

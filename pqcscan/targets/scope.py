@@ -148,6 +148,20 @@ class Scope:
             rules.extend(read_scope_file(path))
         return cls(rules)
 
+    def to_records(self) -> list[dict[str, object]]:
+        """The rules as plain JSON values (a distributed run hands its scope to its workers,
+        which may not have the scope files)."""
+        return [{"allow": r.allow, "text": r.text, "origin": r.origin} for r in self.rules]
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, object]]) -> Scope:
+        """The scope of :meth:`to_records`; a bad record is a :class:`UsageError`."""
+        rules = []
+        for record in records:
+            text, origin = str(record["text"]), str(record["origin"])
+            rules.append(ScopeRule(bool(record["allow"]), _parse_entry(text, origin), text, origin))
+        return cls(rules)
+
     def contains(self, address: str) -> bool:
         """True when ``address`` (an IP literal) may be contacted."""
         ip = parse_ip(address)
