@@ -1,4 +1,5 @@
-"""Crash safety: kill -9 during a scan, then --resume; every file ends with one result."""
+"""Crash safety: kill -9 during a scan (files, then 2,000 loopback targets), then --resume;
+every file and every target ends with exactly one result."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from pathlib import Path
 
 from pqcscan.demo import builders as b
 from pqcscan.demo.builders import keys as k
+from pqcscan.demo.lab import serve
+from pqcscan.targets.specs import TargetPlan
 
 FILES = 12_000
+PORT = 9  # discard: closed on loopback, answered at once with a reset
 
 
 def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -78,3 +82,56 @@ def count_safe(db: Path, sql: str) -> int:
         return count(db, sql)
     except sqlite3.Error:
         return 0
+
+
+def test_kill_minus_nine_during_a_network_scan_then_resume(tmp_path: Path) -> None:
+    """2,000+ loopback targets (closed ports answer at once, one real TLS server among them):
+    the scan is killed mid-way, resumed, and every target ends with exactly one result."""
+    network = "127.0.1.0/21"  # 2,048 addresses
+    expected = sum(1 for _ in TargetPlan([network], default_ports=[PORT]).endpoints()) + 1
+    assert expected >= 2000
+    db = tmp_path / "inv.db"
+    with serve("classic-rsa2048") as server:
+        args = [network, server.endpoint, "-p", str(PORT), "--allow", "127.0.0.0/8"]
+        args += ["--rate", "250", "--timeout", "2"]
+        scan = subprocess.Popen(
+            [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), "scan", "tls", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and scan.poll() is None:
+                if db.exists() and count_safe(db, "SELECT count(*) FROM scan_items") >= 200:
+                    break
+                time.sleep(0.02)
+            os.kill(scan.pid, signal.SIGKILL)
+        finally:
+            scan.wait(60)
+        done_before = count(db, "SELECT count(*) FROM scan_items")
+        assert 0 < done_before < expected, "the scan was not killed mid-way"
+        [(run, status)] = sqlite3.connect(db).execute("SELECT id, status FROM scan_runs").fetchall()
+        assert status == "running"
+
+        resumed = pqcscan(db, "scan", "tls", "--resume", str(run))
+        assert resumed.returncode in (0, 3), resumed.stderr  # 3: closed ports are recorded errors
+    assert count(db, "SELECT count(*) FROM scan_runs") == 1
+    assert count(db, "SELECT count(*) FROM scan_runs WHERE status = 'completed'") == 1
+    assert count(db, f"SELECT count(*) FROM scan_items WHERE run_id = {run}") == expected
+    # Exactly one result per target: an error for each closed port, the server's endpoint once.
+    duplicates = (
+        "SELECT count(*) FROM "
+        "(SELECT locator FROM scan_errors GROUP BY locator HAVING count(*) > 1)"
+    )
+    assert count(db, duplicates) == 0
+    assert count(db, "SELECT count(DISTINCT locator) FROM scan_errors") == expected - 1
+    endpoint = server.endpoint
+    assert (
+        count(db, f"SELECT count(*) FROM assets WHERE type = 'endpoint' AND locator = '{endpoint}'")
+        == 1
+    )
+    sightings = (
+        "SELECT count(*) FROM asset_sightings s JOIN assets a ON a.id = s.asset_id "
+        f"WHERE a.type = 'endpoint' AND a.locator = '{endpoint}'"
+    )
+    assert count(db, sightings) == 1
