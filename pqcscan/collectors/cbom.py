@@ -162,6 +162,8 @@ def read_bom(name: str, data: bytes) -> Bom:
         raise CbomParseError(f"{name}: not UTF-8 ({exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise CbomParseError(f"{name}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise CbomParseError(f"{name}: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         raise CbomParseError(f'{name}: not a CycloneDX BOM (no "bomFormat": "CycloneDX")')
     return Bom("cyclonedx-json", doc, data)

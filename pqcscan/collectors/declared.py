@@ -128,7 +128,7 @@ def read_header(path: Path) -> list[str]:
         raise ContextError([Problem(display, f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise ContextError([Problem(display, f"cannot read: {exc.strerror}")]) from None
-    for line, row in _rows(text):
+    for line, row in _rows(text, display):
         header = [_column(c) for c in row]
         problems = _header_problems(header)
         if problems:
@@ -159,8 +159,9 @@ def _header_problems(header: list[str]) -> list[str]:
     return out
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line, cells) of each non-blank, non-comment CSV record."""
+def _rows(text: str, display: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each non-blank, non-comment CSV record; ContextError for text
+    the csv module cannot read (a field over its size limit, a NUL byte)."""
     reader = csv.reader(io.StringIO(text))
     while True:
         start = reader.line_num + 1
@@ -168,6 +169,8 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
             row = next(reader)
         except StopIteration:
             return
+        except csv.Error as exc:
+            raise ContextError([Problem(f"{display}:{start}", f"not valid CSV: {exc}")]) from None
         if any(c.strip() for c in row) and not row[0].lstrip().startswith("#"):
             yield start, row
 
@@ -262,7 +265,12 @@ class DeclaredCollector:
             return
         header: list[str] | None = None
         ids: dict[str, int] = {}
-        for line, row in _rows(text):
+        try:
+            rows = list(_rows(text, path))
+        except ContextError as exc:
+            yield DeclaredRow(path, 1, (), problem=str(exc))
+            return
+        for line, row in rows:
             if header is None:
                 header = [_column(c) for c in row]
                 problems = _header_problems(header)

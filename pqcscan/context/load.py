@@ -157,7 +157,11 @@ class _YamlReader:
         return _Loc(self.display, self.name, node.start_mark.line + 1)
 
     def read(self) -> _Declarations:
-        loader = yaml.SafeLoader(self.text)
+        try:  # the reader refuses some characters (NUL...) as soon as it is made
+            loader = yaml.SafeLoader(self.text)
+        except yaml.YAMLError as exc:
+            self.problems.add(f"{self.display}:1", f"not valid YAML: {exc}")
+            return self.out
         try:
             try:
                 root = loader.get_single_node()
@@ -168,6 +172,9 @@ class _YamlReader:
                 return self.out
             except yaml.YAMLError as exc:
                 self.problems.add(f"{self.display}:1", f"not valid YAML: {exc}")
+                return self.out
+            except RecursionError:
+                self.problems.add(f"{self.display}:1", "not valid YAML: nested too deeply")
                 return self.out
             if root is None:
                 self.problems.add(f"{self.display}:1", "empty context file")

@@ -164,9 +164,11 @@ def _read_file(path: Path) -> tuple[Any, str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleError(f"{where}: cannot read the risk profile: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{where}: not UTF-8 text ({exc.reason})") from exc
     try:
         return yaml.safe_load(text), where
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise RuleError(f"{where}: {exc}") from exc
 
 

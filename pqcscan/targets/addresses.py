@@ -91,7 +91,7 @@ def parse_network(text: str, *, hosts_only: bool) -> AddressRange:
     """
     address_part, _, prefix = text.partition("/")
     ip = parse_ip(address_part)
-    if not prefix.isdigit() or ip is None:
+    if not (prefix.isascii() and prefix.isdigit()) or len(prefix) > 3 or ip is None:
         raise UsageError(f"invalid network {text!r}: expected ADDRESS/PREFIX")
     if int(prefix) > bits(ip.version):
         raise UsageError(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from pqcscan.errors import UsageError
@@ -145,6 +146,8 @@ def iter_xml(path: Path) -> Iterator[NmapHost]:
                 yield found
     except ET.ParseError as exc:
         raise UsageError(f"{path}: malformed nmap XML: {exc}") from None
+    except DefusedXmlException:
+        raise UsageError(f"{path}: nmap XML declaring entities is refused") from None
     except OSError as exc:
         raise UsageError(f"cannot read target file {path}: {exc}") from None
 

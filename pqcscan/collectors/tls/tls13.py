@@ -221,7 +221,7 @@ def verify_signature(
     """Check ``signature`` over ``message`` with the leaf certificate's key and ``scheme``."""
     try:
         cert = x509.load_der_x509_certificate(leaf_der)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         return SignatureCheck(None, f"leaf certificate unreadable: {exc}")
     oid = cert.public_key_algorithm_oid.dotted_string
     if scheme in _ML_DSA:

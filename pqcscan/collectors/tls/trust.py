@@ -264,7 +264,9 @@ class TrustValidator:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 certs = [x509.load_der_x509_certificate(der) for der in chain]
-        except ValueError as exc:
+                for cert in certs:  # names are decoded lazily: read them once here
+                    cert.subject, cert.issuer  # noqa: B018
+        except (ValueError, KeyError, x509.InvalidVersion) as exc:  # KeyError: a name string type
             return TrustResult(None, f"unreadable certificate: {exc}")
         if all(_classic(c) for c in certs):
             return self._classic(certs, hostname, moment)

@@ -469,6 +469,9 @@ class SshHostileBehaviour(StrEnum):
     DISCONNECT = "disconnect"  # identification, then SSH_MSG_DISCONNECT (too many connections)
     HTTP = "http"  # answers "HTTP/1.1 400 Bad Request"
     TLS = "tls"  # a TLS server (Python's ssl module)
+    ENDLESS_PRE_BANNER = "endless-pre-banner"  # text lines before the identification, forever
+    HUGE_NAME_LIST = "huge-name-list"  # identification, then a KEXINIT with a 1 MiB name-list
+    MAX_LENGTH = "max-length"  # identification, then a packet length of 2^32-1
 
 
 _BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
@@ -529,7 +532,39 @@ _HOSTILE_FACTS: dict[SshHostileBehaviour, tuple[str, ErrorKind, frozenset[ErrorK
         ErrorKind.PROTOCOL_ERROR,
         frozenset({ErrorKind.RESET}),
     ),
+    SshHostileBehaviour.ENDLESS_PRE_BANNER: (
+        "text lines before the identification string, without end",
+        ErrorKind.PROTOCOL_ERROR,
+        frozenset(),
+    ),
+    SshHostileBehaviour.HUGE_NAME_LIST: (
+        "a KEXINIT packet holding a 1 MiB name-list",
+        ErrorKind.PROTOCOL_ERROR,
+        frozenset(),
+    ),
+    SshHostileBehaviour.MAX_LENGTH: (
+        "identification string, then a packet length of 2^32-1",
+        ErrorKind.PROTOCOL_ERROR,
+        frozenset(),
+    ),
 }
+
+HUGE_NAME_LIST = 1 << 20
+"""Bytes of the one kex name-list of the huge-name-list KEXINIT."""
+
+
+def _huge_kexinit() -> bytes:
+    names = b",".join([b"curve25519-sha256"] + [b"x" * 63] * (HUGE_NAME_LIST // 64))
+    empty = wire.string(b"")
+    payload = (
+        bytes([wire.MSG_KEXINIT])
+        + bytes(16)
+        + wire.string(names[:HUGE_NAME_LIST])
+        + empty * 9
+        + b"\x00"
+        + bytes(4)
+    )
+    return wire.frame(payload)
 
 
 def _truncated_kexinit() -> bytes:
@@ -566,6 +601,11 @@ async def _hostile(
         writer.close()
     elif behaviour is SshHostileBehaviour.TLS:
         await forever  # the TLS layer answers (or fails) before this handler runs
+    elif behaviour is SshHostileBehaviour.ENDLESS_PRE_BANNER:
+        for n in range(1 << 16):  # 2 MiB at most, then give up
+            writer.write(b"Welcome to the hostile lab, line %d\r\n" % n)
+            await writer.drain()
+        await forever
     else:
         writer.write(_BANNER)
         await writer.drain()
@@ -574,6 +614,14 @@ async def _hostile(
             await forever
         elif behaviour is SshHostileBehaviour.GARBAGE_LENGTH:
             writer.write(struct.pack(">I", 0x80000000) + os.urandom(64))
+            await writer.drain()
+            await forever
+        elif behaviour is SshHostileBehaviour.MAX_LENGTH:
+            writer.write(struct.pack(">I", 0xFFFFFFFF) + os.urandom(64))
+            await writer.drain()
+            await forever
+        elif behaviour is SshHostileBehaviour.HUGE_NAME_LIST:
+            writer.write(_huge_kexinit())
             await writer.drain()
             await forever
         elif behaviour is SshHostileBehaviour.TRUNCATED_KEXINIT:

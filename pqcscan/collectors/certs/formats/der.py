@@ -181,8 +181,11 @@ def der_kind(data: bytes) -> DerKind | None:
     return None
 
 
-def _pkcs1_or_dsa(data: bytes, top: Tlv) -> DerKind:
-    count = sum(1 for _ in children(data, top))
+def _pkcs1_or_dsa(data: bytes, top: Tlv) -> DerKind | None:
+    try:
+        count = sum(1 for _ in children(data, top))
+    except DerError:  # a broken element after the first four
+        return None
     return DerKind.DSA_PRIVATE if count == 6 else DerKind.PKCS1_PRIVATE
 
 

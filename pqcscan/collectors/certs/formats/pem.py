@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Sequence
 
-from pqcscan.collectors.certs.formats.der import DerKind, der_kind, first_object
+from pqcscan.collectors.certs.formats.der import DerError, DerKind, der_kind, first_object
 from pqcscan.collectors.certs.formats.keys import read_traditional_pem
 from pqcscan.collectors.certs.formats.objects import der_entries
 from pqcscan.collectors.certs.formats.ssh import read_openssh_private
@@ -123,7 +123,10 @@ def _read_block(
     if expected is None:
         raise ParseFailure(ErrorKind.UNSUPPORTED, f"PEM block '{label}' is not read by pqcscan")
     if label == "TRUSTED CERTIFICATE":  # OpenSSL appends trust settings after the DER
-        der = first_object(der)
+        try:
+            der = first_object(der)
+        except DerError as exc:
+            raise ParseFailure(ErrorKind.MALFORMED, f"{label}: {exc}") from None
     if expected[0] is DerKind.CERTIFICATE:
         return (Entry(suffix, parse_certificate(der)),), ()
     kind = der_kind(der)

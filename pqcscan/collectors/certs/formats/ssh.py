@@ -10,7 +10,6 @@ without the passphrase. Key types ``cryptography`` does not know are still repor
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 import struct
@@ -111,8 +110,11 @@ def key_from_blob(blob: bytes, kind: KeyKind, fmt: str, **extra: object) -> Pars
     except Exception:  # a type this cryptography does not know (PQC, x509v3...): by name
         identity = None
     if isinstance(identity, SSHCertificate):
-        certificate = _certificate(identity, blob)
-        info = _ssh_info(identity.public_key())
+        try:  # cryptography reads some fields (the CA key) only when asked
+            certificate = _certificate(identity, blob)
+            info = _ssh_info(identity.public_key())
+        except ValueError as exc:
+            raise SshWireError(f"corrupt OpenSSH certificate: {exc}") from None
     elif identity is not None:
         info = _with_ssh(info_from_key(identity), key_type, fingerprint)
     return ParsedKey(kind, fmt, info, ssh_certificate=certificate, **extra)  # type: ignore[arg-type]
@@ -194,7 +196,7 @@ def _split_line(line: str) -> _KeyLine | None:
             blob = base64.b64decode(tokens[i + 1], validate=True)
             if key_type_of(blob) != tokens[i]:
                 continue
-        except (binascii.Error, SshWireError):
+        except (ValueError, SshWireError):  # binascii.Error, or a non-ASCII character
             continue
         return _KeyLine(tuple(tokens[:i]), blob, " ".join(tokens[i + 2 :]))
     return None
@@ -302,6 +304,6 @@ def read_rfc4716(text: str) -> ParsedFile:
             entries.append(
                 Entry(suffix, key_from_blob(blob, KeyKind.PUBLIC, "rfc4716", comment=comment))
             )
-        except (binascii.Error, SshWireError) as exc:
+        except (ValueError, SshWireError) as exc:  # binascii.Error, or a non-ASCII character
             errors.append(EntryError(suffix, ErrorKind.MALFORMED, f"SSH2 public key: {exc}"))
     return ParsedFile("rfc4716", tuple(entries), tuple(errors))

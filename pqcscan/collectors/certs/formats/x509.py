@@ -169,7 +169,7 @@ def parse_certificate(der: bytes) -> ParsedCertificate:
     """Read one DER certificate; raise :class:`ParseFailure` if it is not one."""
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):  # InvalidVersion: a version field over v3
         return _parse_with_pyasn1(der)
     try:
         public_key = _public_key(cert)
@@ -179,10 +179,11 @@ def parse_certificate(der: bytes) -> ParsedCertificate:
     signature_oid = cert.signature_algorithm_oid.dotted_string
     version = _quiet(lambda: cert.version.value + 1, 3)
     subject = _quiet(lambda: cert.subject, None)
+    issuer = _quiet(lambda: cert.issuer, None)  # names are decoded lazily, and may be invalid
     return ParsedCertificate(
         der_sha256=hashlib.sha256(der).hexdigest(),
         subject=_name(subject) if subject is not None else "",
-        issuer=_name(cert.issuer),
+        issuer=_name(issuer) if issuer is not None else "",
         serial=format(cert.serial_number, "x"),
         not_before=_quiet(lambda: cert.not_valid_before_utc, None),
         not_after=_quiet(lambda: cert.not_valid_after_utc, None),
@@ -260,11 +261,11 @@ def parse_csr(der: bytes) -> ParsedCSR:
     try:
         csr = x509.load_der_x509_csr(der)
         public_key = _public_key(csr)
-    except (ValueError, DerError) as exc:
+    except (ValueError, DerError, x509.InvalidVersion) as exc:
         raise ParseFailure(ErrorKind.MALFORMED, "not a valid certificate request") from exc
     return ParsedCSR(
         der_sha256=hashlib.sha256(der).hexdigest(),
-        subject=_name(csr.subject),
+        subject=_name(_quiet(lambda: csr.subject, x509.Name([]))),  # decoded lazily
         public_key=public_key,
         signature_oid=csr.signature_algorithm_oid.dotted_string,
     )

@@ -645,6 +645,24 @@ def parse_yarn_lock(name: str, data: bytes) -> DependencyFile:
 # --------------------------------------------------------------------------- pnpm-lock.yaml
 
 _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Deeper YAML is refused before loading: the C loader builds nested values by C recursion,
+#: and some 25,000 levels ("- " * 30000, 60 KB) overflow the stack and kill the process.
+MAX_YAML_DEPTH = 1000
+_YAML_FLOW = re.compile(r"[\[\]{}]")
+_YAML_LEADING = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+
+
+def _yaml_depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth of a YAML text: the deepest bracket nesting plus
+    the longest run of indentation and block indicators that starts a line."""
+    depth = deepest = 0
+    for m in _YAML_FLOW.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    leading = max((m.end() - m.start() for m in _YAML_LEADING.finditer(text)), default=0)
+    return deepest + leading + 1
+
+
 _PNPM_KEY_LINE = re.compile(r"""^  (?! )(['"]?)(.+?)\1:(?:\s*\{\})?\s*$""")
 _PNPM_SECTIONS = (
     ("dependencies", "runtime"),
@@ -655,6 +673,8 @@ _PNPM_SECTIONS = (
 
 def load_yaml(name: str, text: str) -> Any:
     """Parse YAML safely; aliases (never written by pnpm), errors -> CodeParseError."""
+    if _yaml_depth_bound(text) > MAX_YAML_DEPTH:
+        raise CodeParseError(f"{name}: YAML nested too deeply")
     try:
         if "&" in text and "*" in text:  # an alias needs an anchor
             for event in yaml.parse(text, Loader=_YamlLoader):
