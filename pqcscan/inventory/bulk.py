@@ -4,8 +4,9 @@ SQLAlchemy's ``execute(stmt, rows)`` re-processes every bound value of every row
 which costs more than SQLite's own work when a scan writes tens of thousands of rows a
 second. :class:`BulkStatement` compiles the Core statement once for the dialect, converts
 values with the dialect's own bind processors (so stored values are exactly what
-SQLAlchemy would store), converts values shared by the whole batch (run id, timestamps)
-once per batch, and hands the rows to the DB-API ``executemany``.
+SQLAlchemy would store), fits text to the length of its ``VARCHAR`` column
+(:func:`~pqcscan.inventory.rows.fit`), converts values shared by the whole batch (run id,
+timestamps) once per batch, and hands the rows to the DB-API ``executemany``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 
+from pqcscan.inventory.rows import fit
+
 Processor = Callable[[Any], Any]
+
+
+def _fitting(length: int, then: Processor | None) -> Processor:
+    """A processor that fits text to a ``VARCHAR(length)`` column (:func:`rows.fit`): the
+    same stored value on SQLite, which would take any length, and PostgreSQL, which would
+    refuse the batch."""
+
+    def process(value: Any) -> Any:
+        if isinstance(value, str) and len(value) * 4 > length:
+            value = fit(value, length)
+        return then(value) if then is not None else value
+
+    return process
 
 
 class BulkStatement:
@@ -38,6 +54,9 @@ class BulkStatement:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None and name not in encoded:
                 self.processors[name] = processor
+            length = getattr(bind.type, "length", None)
+            if isinstance(bind.type, String) and length:
+                self.processors[name] = _fitting(length, self.processors.get(name))
 
     def execute(
         self,

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan.context.document import from_document, to_document
 from pqcscan.context.model import BusinessContext
 from pqcscan.errors import InventoryError
+from pqcscan.inventory.database import one_line, run_write, write_transaction
 from pqcscan.inventory.models import ASSET_SIGHTINGS, BUSINESS_CONTEXTS
+from pqcscan.inventory.query import bytewise
 
 
 class SaveStatus(StrEnum):
@@ -50,7 +52,7 @@ class StoredContext:
 
 
 def _fail(action: str, exc: SQLAlchemyError) -> InventoryError:
-    return InventoryError(f"cannot {action} business context: {exc}")
+    return InventoryError(f"cannot {action} business context: {one_line(exc)}")
 
 
 def save_context(
@@ -65,40 +67,43 @@ def save_context(
         raise ValueError("save a context with its sha256 (pqcscan.context.load computes it)")
     document = to_document(context)
     t = BUSINESS_CONTEXTS
-    try:
-        with engine.begin() as conn:
-            row = conn.execute(
-                select(t.c.id, t.c.sha256, t.c.document).where(t.c.name == context.name)
-            ).first()
-            if row is None:
-                conn.execute(
-                    insert(t).values(
-                        name=context.name,
-                        sha256=context.sha256,
-                        source=source,
-                        loaded_at=now or datetime.now(UTC),
-                        document=document,
-                    )
-                )
-                return SaveResult(SaveStatus.ADDED, context)
-            previous = from_document(row.document)
-            if row.sha256 == context.sha256:
-                if row.document != document:
-                    conn.execute(
-                        update(t).where(t.c.id == row.id).values(document=document, source=source)
-                    )
-                return SaveResult(SaveStatus.UNCHANGED, context, previous)
+
+    def save(conn: Connection) -> SaveResult:
+        row = conn.execute(
+            select(t.c.id, t.c.sha256, t.c.document).where(t.c.name == context.name)
+        ).first()
+        if row is None:
             conn.execute(
-                update(t)
-                .where(t.c.id == row.id)
-                .values(
+                insert(t).values(
+                    name=context.name,
                     sha256=context.sha256,
                     source=source,
                     loaded_at=now or datetime.now(UTC),
                     document=document,
                 )
             )
-            return SaveResult(SaveStatus.REPLACED, context, previous)
+            return SaveResult(SaveStatus.ADDED, context)
+        previous = from_document(row.document)
+        if row.sha256 == context.sha256:
+            if row.document != document:
+                conn.execute(
+                    update(t).where(t.c.id == row.id).values(document=document, source=source)
+                )
+            return SaveResult(SaveStatus.UNCHANGED, context, previous)
+        conn.execute(
+            update(t)
+            .where(t.c.id == row.id)
+            .values(
+                sha256=context.sha256,
+                source=source,
+                loaded_at=now or datetime.now(UTC),
+                document=document,
+            )
+        )
+        return SaveResult(SaveStatus.REPLACED, context, previous)
+
+    try:
+        return run_write(engine, save)
     except SQLAlchemyError as exc:
         raise _fail("store the", exc) from exc
 
@@ -111,7 +116,7 @@ def list_contexts(engine: Engine) -> list[StoredContext]:
             rows = conn.execute(
                 select(
                     t.c.id, t.c.name, t.c.sha256, t.c.source, t.c.loaded_at, t.c.document
-                ).order_by(t.c.name)
+                ).order_by(bytewise(t.c.name, engine.dialect.name))
             ).all()
     except SQLAlchemyError as exc:
         raise _fail("read the", exc) from exc
@@ -135,7 +140,7 @@ def delete_context(engine: Engine, name: str) -> bool:
     """Remove a context; False if there was none by that name."""
     t = BUSINESS_CONTEXTS
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             result = conn.execute(delete(t).where(t.c.name == name))
     except SQLAlchemyError as exc:
         raise _fail("remove the", exc) from exc

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import ColumnElement, Engine, Select, func, select
 
 from pqcscan.inventory.models import (
     ASSETS,
@@ -128,7 +128,14 @@ class FindingFilter:
     extra: tuple[tuple[str, str], ...] = field(default=())
 
 
-def _finding_select(flt: FindingFilter) -> Select[Any]:
+def bytewise(column: ColumnElement[str], dialect: str) -> ColumnElement[str]:
+    """``column`` for ORDER BY in code-point order on every backend: SQLite compares text
+    byte by byte, a PostgreSQL database by its collation (en_US puts ``B`` between ``a`` and
+    ``c`` and skips punctuation), so listings would differ from one backend to the other."""
+    return column.collate("C") if dialect == "postgresql" else column
+
+
+def _finding_select(flt: FindingFilter, dialect: str = "sqlite") -> Select[Any]:
     f, a = FINDINGS, ASSETS
     stmt = select(
         f.c.id,
@@ -157,14 +164,15 @@ def _finding_select(flt: FindingFilter) -> Select[Any]:
     if flt.run_id is not None:
         s = FINDING_SIGHTINGS
         stmt = stmt.where(f.c.id.in_(select(s.c.finding_id).where(s.c.run_id == flt.run_id)))
-    return stmt.order_by(a.c.type, a.c.locator, f.c.usage, f.c.algorithm, f.c.parameter, f.c.id)
+    text = (a.c.type, a.c.locator, f.c.usage, f.c.algorithm, f.c.parameter)
+    return stmt.order_by(*(bytewise(c, dialect) for c in text), f.c.id)
 
 
 def iter_findings(engine: Engine, flt: FindingFilter | None = None) -> Iterator[FindingRecord]:
     """Stream findings in a stable order (asset type, locator, usage, algorithm)."""
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=2000).execute(
-            _finding_select(flt or FindingFilter())
+            _finding_select(flt or FindingFilter(), engine.dialect.name)
         )
         for row in result:
             yield FindingRecord(*row)

@@ -8,6 +8,7 @@ which pickle fast. :class:`~pqcscan.inventory.store.RunRecorder` writes these ro
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,28 @@ class ItemRows:
         )
 
 
+#: The length of ``assets.fingerprint`` (a file asset's fingerprint is its path).
+FINGERPRINT_LENGTH = 1024
+
+
+def fit(value: str, length: int) -> str:
+    """``value`` if it fits a ``VARCHAR(length)`` key column, else a shortened form that
+    still identifies it: its start, ``…`` and its SHA-256.
+
+    SQLite stores any length, PostgreSQL refuses longer values (the whole batch with them)
+    and cannot index more than about 2.7 kB, so a deep path or a long declared algorithm
+    name is shortened the same way on both. Counted in UTF-8 bytes, so it fits either way.
+    """
+    if len(value) * 4 <= length:
+        return value
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= length:
+        return value
+    digest = hashlib.sha256(encoded).hexdigest()
+    start = encoded[: length - len(digest) - 3].decode("utf-8", "ignore")  # "…": 3 bytes
+    return f"{start}…{digest}"
+
+
 def _json_value(value: DetailValue) -> Any:
     """Tuples become lists, and tuples of (key, value) pairs become objects."""
     if isinstance(value, tuple):
@@ -69,38 +92,69 @@ def evidence_json(finding: Finding) -> str:
     return _encode(out)
 
 
+def storable(text: str, json_text: bool = False) -> str:
+    """``text`` as a database can store it: UTF-8 has no lone surrogates, which is how Python
+    holds a file name that is not UTF-8 (``café`` in Latin-1 is ``caf\\udce9``). Such a
+    character becomes the four characters ``\\xe9`` (the byte it stands for), any other lone
+    surrogate ``\\ud800``; in JSON text (``json_text``) the backslash is escaped, so the
+    decoded value reads the same."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        slash = "\\\\" if json_text else "\\"
+        return "".join(
+            f"{slash}{_escaped(ord(c))}" if "\ud800" <= c <= "\udfff" else c for c in text
+        )
+    return text
+
+
+def _escaped(code: int) -> str:
+    return f"x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"u{code:04x}"
+
+
 def render(item: CollectedItem) -> ItemRows:
-    """The rows of one collected item."""
+    """The rows of one collected item (every text storable, :func:`storable`; the item's
+    locator stays as it is, since ``--resume`` compares it with the unit keys)."""
+    t = storable
     return ItemRows(
         locator=item.locator,
         assets=tuple(
-            (a.type.value, a.fingerprint, a.locator, a.name, details_json(a)) for a in item.assets
+            (
+                a.type.value,
+                t(a.fingerprint),
+                t(a.locator),
+                t(a.name),
+                storable(details_json(a), json_text=True),
+            )
+            for a in item.assets
         ),
         findings=tuple(
             (
                 f.asset.type.value,
-                f.asset.fingerprint,
-                f.algorithm,
-                f.parameter,
+                t(f.asset.fingerprint),
+                t(f.algorithm),
+                t(f.parameter),
                 f.usage.value,
                 f.quantum_status.value,
                 f.classical_bits,
                 f.nist_category,
-                f.evidence.identifier,
-                evidence_json(f),
+                t(f.evidence.identifier) if f.evidence.identifier is not None else None,
+                storable(evidence_json(f), json_text=True),
             )
             for f in item.findings
         ),
         links=tuple(
             (
                 lk.source.type.value,
-                lk.source.fingerprint,
+                t(lk.source.fingerprint),
                 lk.relation.value,
                 lk.target.type.value,
-                lk.target.fingerprint,
+                t(lk.target.fingerprint),
             )
             for lk in item.links
         ),
-        errors=tuple((e.locator, e.kind.value, e.message) for e in item.errors),
+        errors=tuple((t(e.locator), e.kind.value, t(e.message)) for e in item.errors),
         skipped=item.skipped,
     )

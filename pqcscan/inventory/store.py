@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pqcscan import __version__
 from pqcscan.errors import InventoryError, UsageError
 from pqcscan.inventory.bulk import BulkStatement
+from pqcscan.inventory.database import one_line, run_write
 from pqcscan.inventory.models import (
     ASSET_LINKS,
     ASSET_SIGHTINGS,
@@ -46,7 +47,16 @@ from pqcscan.inventory.models import (
     SCAN_ITEMS,
     SCAN_RUNS,
 )
-from pqcscan.inventory.rows import AssetRow, FindingRow, ItemRows, LinkRow, render
+from pqcscan.inventory.rows import (
+    FINGERPRINT_LENGTH,
+    AssetRow,
+    FindingRow,
+    ItemRows,
+    LinkRow,
+    fit,
+    render,
+    storable,
+)
 from pqcscan.results import AssetType, CollectedItem, Relation
 
 Clock = Callable[[], datetime]
@@ -62,6 +72,14 @@ FINDING_COLUMNS = (
     "nist_category", "identifier", "evidence",
 )  # fmt: skip
 LINK_COLUMNS = ("source_id", "relation", "target_id")
+
+
+def _key(asset_type: str, fingerprint: str) -> Key:
+    """An asset's natural key as stored (a fingerprint too long for its column is
+    shortened the way :class:`BulkStatement` stores it)."""
+    if len(fingerprint) * 4 > FINGERPRINT_LENGTH:
+        fingerprint = fit(fingerprint, FINGERPRINT_LENGTH)
+    return asset_type, fingerprint
 
 
 def utcnow() -> datetime:
@@ -128,44 +146,46 @@ class RunRecorder:
         if resume is not None:
             self.run_id = self._reopen(resume, collector)
             return
+        started = SCAN_RUNS.insert().values(
+            collector=collector,
+            status="running",
+            started_at=clock(),
+            arguments=arguments,
+            tool_version=__version__,
+        )
         try:
-            with engine.begin() as conn:
-                self.run_id = conn.execute(
-                    SCAN_RUNS.insert()
-                    .values(
-                        collector=collector,
-                        status="running",
-                        started_at=clock(),
-                        arguments=arguments,
-                        tool_version=__version__,
-                    )
-                    .returning(SCAN_RUNS.c.id)
-                ).scalar_one()
+            self.run_id = run_write(
+                engine,
+                lambda conn: int(conn.execute(started.returning(SCAN_RUNS.c.id)).scalar_one()),
+            )
         except SQLAlchemyError as exc:
-            raise InventoryError(f"cannot start a scan run: {exc}") from exc
+            raise InventoryError(f"cannot start a scan run: {one_line(exc)}") from exc
 
     def _reopen(self, run_id: int, collector: str) -> int:
         runs = SCAN_RUNS
-        try:
-            with self.engine.begin() as conn:
-                row = conn.execute(
-                    select(runs.c.collector, runs.c.status).where(runs.c.id == run_id)
-                ).first()
-                if row is None:
-                    raise UsageError(f"--resume: there is no scan run {run_id}")
-                if row.collector != collector:
-                    raise UsageError(
-                        f"--resume: run {run_id} is a {row.collector} scan, not {collector}"
-                    )
-                if row.status == "completed":
-                    raise UsageError(f"--resume: run {run_id} is already complete")
-                conn.execute(
-                    update(runs)
-                    .where(runs.c.id == run_id)
-                    .values(status="running", finished_at=None, message="resumed")
+
+        def reopen(conn: Connection) -> None:
+            row = conn.execute(
+                select(runs.c.collector, runs.c.status).where(runs.c.id == run_id)
+            ).first()
+            if row is None:
+                raise UsageError(f"--resume: there is no scan run {run_id}")
+            if row.collector != collector:
+                raise UsageError(
+                    f"--resume: run {run_id} is a {row.collector} scan, not {collector}"
                 )
+            if row.status == "completed":
+                raise UsageError(f"--resume: run {run_id} is already complete")
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(status="running", finished_at=None, message="resumed")
+            )
+
+        try:
+            run_write(self.engine, reopen)
         except SQLAlchemyError as exc:
-            raise InventoryError(f"cannot resume scan run {run_id}: {exc}") from exc
+            raise InventoryError(f"cannot resume scan run {run_id}: {one_line(exc)}") from exc
         return run_id
 
     def __enter__(self) -> RunRecorder:
@@ -199,10 +219,9 @@ class RunRecorder:
             return
         batch, self._buffer = self._buffer, []
         try:
-            with self.engine.begin() as conn:
-                self._write(conn, batch)
+            run_write(self.engine, lambda conn: self._write(conn, batch))
         except SQLAlchemyError as exc:
-            raise InventoryError(f"cannot write to the inventory: {exc}") from exc
+            raise InventoryError(f"cannot write to the inventory: {one_line(exc)}") from exc
 
     def _write(self, conn: Connection, batch: Sequence[ItemRows]) -> None:
         now = self.clock()
@@ -210,7 +229,7 @@ class RunRecorder:
         sightings: set[tuple[Key, str]] = set()
         for item in batch:
             for asset in item.assets:
-                key = (asset[0], asset[1])
+                key = _key(asset[0], asset[1])
                 assets[key] = asset
                 sightings.add((key, asset[2]))
         ids = self._upsert_assets(conn, assets, now)
@@ -222,13 +241,13 @@ class RunRecorder:
             ).on_conflict_do_nothing(),
         ).execute(
             conn,
-            [{"asset_id": ids[key], "locator": locator} for key, locator in sightings],
+            [{"asset_id": ids[key], "locator": locator} for key, locator in sorted(sightings)],
             {"run_id": self.run_id},
         )
         findings: dict[tuple[int, str, str, str], FindingRow] = {}
         for item in batch:
             for f in item.findings:
-                asset_id = ids.get((f[0], f[1]))
+                asset_id = ids.get(_key(f[0], f[1]))
                 if asset_id is None:
                     raise InventoryError(f"finding for an asset not in its item: {f[0]} {f[1]}")
                 findings[(asset_id, f[2], f[3], f[4])] = f
@@ -242,7 +261,10 @@ class RunRecorder:
             ).on_conflict_do_nothing(),
         ).execute(
             conn,
-            [{"key_sha": key_sha(item.locator), "unit_key": item.locator} for item in batch],
+            [
+                {"key_sha": key_sha(item.locator), "unit_key": storable(item.locator)}
+                for item in batch
+            ],
             {"run_id": self.run_id},
         )
         errors = [
@@ -295,7 +317,9 @@ class RunRecorder:
                 },
             )
 
-        rows = [dict(zip(ASSET_COLUMNS, asset, strict=True)) for asset in assets.values()]
+        # Rows in key order: concurrent writers then lock shared rows in the same order, so
+        # two PostgreSQL transactions upserting the same assets cannot deadlock.
+        rows = [dict(zip(ASSET_COLUMNS, asset, strict=True)) for _, asset in sorted(assets.items())]
         self._statement(conn, "assets", build).execute(conn, rows, self._seen(now))
         return _asset_ids(conn, assets)
 
@@ -328,7 +352,7 @@ class RunRecorder:
 
         rows = [
             dict(zip(FINDING_COLUMNS, (asset_id, *f[2:]), strict=True))
-            for (asset_id, *_), f in findings.items()
+            for (asset_id, *_), f in sorted(findings.items())
         ]
         self._statement(conn, "findings", build).execute(conn, rows, self._seen(now))
         # This run saw every finding of these assets that now carries its run id.
@@ -349,6 +373,7 @@ class RunRecorder:
     ) -> None:
         if not links:
             return
+        links = {(a, _key(a, b)[1], r, c, _key(c, d)[1]) for a, b, r, c, d in links}
         wanted = {k for lk in links for k in ((lk[0], lk[1]), (lk[3], lk[4]))}
         known = {**ids, **_asset_ids(conn, (k for k in wanted if k not in ids))}
         rows = [
@@ -357,7 +382,7 @@ class RunRecorder:
                 "relation": relation,
                 "target_id": known[(dst_type, dst_fp)],
             }
-            for src_type, src_fp, relation, dst_type, dst_fp in links
+            for src_type, src_fp, relation, dst_type, dst_fp in sorted(links)
             if (src_type, src_fp) in known and (dst_type, dst_fp) in known
         ]
 
@@ -391,46 +416,69 @@ class RunRecorder:
         return self.summary
 
     def _close(self, status: str, message: str | None) -> RunSummary:
+        try:
+            summary = run_write(self.engine, lambda conn: self._close_in(conn, status, message))
+        except SQLAlchemyError as exc:
+            raise InventoryError(f"cannot close scan run {self.run_id}: {one_line(exc)}") from exc
+        if summary.items >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
+            _analyze(self.engine)
+        return summary
+
+    def _close_in(self, conn: Connection, status: str, message: str | None) -> RunSummary:
         run = self.run_id
-        with self.engine.begin() as conn:
-            link_certificates(conn, run, self.clock())
-            assets = conn.execute(
-                select(func.count(ASSET_SIGHTINGS.c.asset_id.distinct())).where(
-                    ASSET_SIGHTINGS.c.run_id == run
-                )
-            ).scalar_one()
-            items = conn.execute(
-                select(func.count()).select_from(SCAN_ITEMS).where(SCAN_ITEMS.c.run_id == run)
-            ).scalar_one()
-            errors = conn.execute(
-                select(func.count()).select_from(SCAN_ERRORS).where(SCAN_ERRORS.c.run_id == run)
-            ).scalar_one()
-            findings = conn.execute(
-                select(func.count())
-                .select_from(FINDING_SIGHTINGS)
-                .where(FINDING_SIGHTINGS.c.run_id == run)
-            ).scalar_one()
-            new = conn.execute(
-                select(func.count()).select_from(FINDINGS).where(FINDINGS.c.first_run_id == run)
-            ).scalar_one()
-            conn.execute(
-                update(SCAN_RUNS)
-                .where(SCAN_RUNS.c.id == run)
-                .values(
-                    status=status,
-                    finished_at=self.clock(),
-                    items=items,
-                    assets=assets,
-                    findings=findings,
-                    new_findings=new,
-                    errors=errors,
-                    message=message,
-                )
+        link_certificates(conn, run, self.clock())
+        assets = conn.execute(
+            select(func.count(ASSET_SIGHTINGS.c.asset_id.distinct())).where(
+                ASSET_SIGHTINGS.c.run_id == run
             )
+        ).scalar_one()
+        items = conn.execute(
+            select(func.count()).select_from(SCAN_ITEMS).where(SCAN_ITEMS.c.run_id == run)
+        ).scalar_one()
+        errors = conn.execute(
+            select(func.count()).select_from(SCAN_ERRORS).where(SCAN_ERRORS.c.run_id == run)
+        ).scalar_one()
+        findings = conn.execute(
+            select(func.count())
+            .select_from(FINDING_SIGHTINGS)
+            .where(FINDING_SIGHTINGS.c.run_id == run)
+        ).scalar_one()
+        new = conn.execute(
+            select(func.count()).select_from(FINDINGS).where(FINDINGS.c.first_run_id == run)
+        ).scalar_one()
+        conn.execute(
+            update(SCAN_RUNS)
+            .where(SCAN_RUNS.c.id == run)
+            .values(
+                status=status,
+                finished_at=self.clock(),
+                items=items,
+                assets=assets,
+                findings=findings,
+                new_findings=new,
+                errors=errors,
+                message=message,
+            )
+        )
         return RunSummary(run, status, items, assets, findings, new, errors)
 
 
 CHUNK = 500
+#: A PostgreSQL run of this many items refreshes the planner's statistics when it ends.
+ANALYZE_AFTER = 1000
+ANALYZED = ("assets", "findings", "asset_links", "asset_sightings", "finding_sightings")
+
+
+def _analyze(engine: Engine) -> None:
+    """Refresh PostgreSQL's statistics of the tables a run fills. Without them (a new
+    inventory, before autovacuum's next pass) the planner looks up fingerprints by asset type
+    alone, and a rescan right after a first large scan is several times slower. Only an
+    optimisation: a failure is ignored."""
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"ANALYZE {', '.join(ANALYZED)}")
+    except SQLAlchemyError:
+        pass
 
 
 def key_sha(unit_key: str) -> str:
@@ -476,6 +524,11 @@ def _asset_ids(conn: Connection, keys: Iterable[Key]) -> dict[Key, int]:
     return found
 
 
+def _link_order(row: dict[str, Any]) -> tuple[int, str, int]:
+    """Links inserted in key order (concurrent writers lock them in the same order)."""
+    return row["source_id"], row["relation"], row["target_id"]
+
+
 def link_certificates(conn: Connection, run_id: int, now: datetime) -> None:
     """Derive the links that span files and runs: issuer chains and certified keys."""
     rows = conn.execute(
@@ -511,6 +564,7 @@ def link_subject_keys(
         for source in by_spki[fingerprint]
     ]
     if new_links:
+        new_links.sort(key=_link_order)
         conn.execute(_insert(conn, ASSET_LINKS).on_conflict_do_nothing(), new_links)
     return len(new_links)
 
@@ -558,6 +612,7 @@ def link_issuers(
                 }
             )
     if new_links:
+        new_links.sort(key=_link_order)
         conn.execute(_insert(conn, links).on_conflict_do_nothing(), new_links)
     return len(new_links)
 
@@ -566,6 +621,7 @@ def _merged_details(conn: Connection, incoming: Any) -> Any:
     """An asset's stored details merged with a new sighting's (RFC 7396: the new values win,
     keys the new sighting does not know stay): a CBOM import or a scan that sees less of an
     asset (a certificate seen on an endpoint after its file) never erases what was learned."""
-    if conn.dialect.name == "postgresql":
-        return cast(cast(ASSETS.c.details, JSONB).op("||")(cast(incoming, JSONB)), JSON)
+    if conn.dialect.name == "postgresql":  # the function of migration 0004
+        merged = func.pqcscan_json_patch(cast(ASSETS.c.details, JSONB), cast(incoming, JSONB))
+        return cast(merged, JSON)
     return func.json_patch(ASSETS.c.details, incoming)

@@ -1,4 +1,4 @@
-"""``pqcscan scan code`` end to end: real repositories, a real SQLite inventory, SARIF out.
+"""``pqcscan scan code`` end to end: real repositories, a real inventory, SARIF out.
 
 The demo's sample repositories (five languages, manifests, lockfiles, an SBOM, a jar built on
 the spot, TLS/SSH configuration) are scanned through the CLI; hostile files sit beside them.
@@ -24,7 +24,7 @@ SARIF_SCHEMA = json.loads(
 )
 
 
-def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pqcscan(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
         capture_output=True,
@@ -33,7 +33,7 @@ def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def findings(db: Path, *args: str) -> list[dict[str, Any]]:
+def findings(db: Path | str, *args: str) -> list[dict[str, Any]]:
     out = pqcscan(db, "inventory", "--format", "json", *args)
     assert out.returncode == 0, out.stderr
     return list(json.loads(out.stdout)["findings"])
@@ -41,8 +41,8 @@ def findings(db: Path, *args: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def scanned(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    tmp_path_factory: pytest.TempPathFactory, module_inventory_url: str
+) -> tuple[Path, str, subprocess.CompletedProcess[str]]:
     root = tmp_path_factory.mktemp("code")
     repos = root / "repos"
     build_repos(repos)
@@ -61,13 +61,14 @@ def scanned(
         z.writestr("requirements.txt", b"#" * (30 * 1024 * 1024))
     (hostile / "bomb.zip").write_bytes(bomb.getvalue())
     (hostile / "loop").symlink_to(hostile)
-    db = root / "inv.db"
+    db = module_inventory_url
     out = pqcscan(db, "scan", "code", str(repos))
     return repos, db, out
 
 
+@pytest.mark.both_backends
 def test_bad_files_are_recorded_and_the_scan_goes_on(
-    scanned: tuple[Path, Path, subprocess.CompletedProcess[str]],
+    scanned: tuple[Path, str, subprocess.CompletedProcess[str]],
 ) -> None:
     _, db, out = scanned
     assert out.returncode == 3, out.stderr  # finished, with recorded errors
@@ -85,7 +86,7 @@ def test_bad_files_are_recorded_and_the_scan_goes_on(
 
 
 def test_dependencies_become_packages_with_crypto_library_findings(
-    scanned: tuple[Path, Path, subprocess.CompletedProcess[str]],
+    scanned: tuple[Path, str, subprocess.CompletedProcess[str]],
 ) -> None:
     _, db, _ = scanned
     packages = findings(db, "--type", "package")
@@ -107,7 +108,7 @@ def test_dependencies_become_packages_with_crypto_library_findings(
 
 
 def test_source_and_configuration_findings_point_at_file_line_column(
-    scanned: tuple[Path, Path, subprocess.CompletedProcess[str]],
+    scanned: tuple[Path, str, subprocess.CompletedProcess[str]],
 ) -> None:
     repos, db, _ = scanned
     code = findings(db, "--type", "file")
@@ -130,8 +131,9 @@ def test_source_and_configuration_findings_point_at_file_line_column(
     assert not [f for f in code if "PinBlockSigner.java:13:" in f["locator"]]  # a comment
 
 
+@pytest.mark.both_backends
 def test_sarif_export_is_valid_and_has_every_hit(
-    scanned: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path
+    scanned: tuple[Path, str, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     repos, db, _ = scanned
     out = pqcscan(db, "export", "sarif", "--base", str(repos), "-o", str(tmp_path / "r.sarif"))
@@ -158,7 +160,7 @@ def test_sarif_export_is_valid_and_has_every_hit(
 
 
 def test_rescan_is_stable_and_no_archives_skips_the_jar(
-    scanned: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path
+    scanned: tuple[Path, str, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     repos, db, _ = scanned
     again = pqcscan(db, "scan", "code", str(repos))

@@ -1,5 +1,5 @@
 """``pqcscan context`` and ``pqcscan import assets`` end to end: the real console script, real
-files, a real SQLite inventory."""
+files, a real SQLite inventory (PostgreSQL too for the tests marked both_backends)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -51,7 +52,7 @@ pos-01,pos,Verifone,V400m,AES-128,31/12/2031,pos
 """
 
 
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
         capture_output=True,
@@ -78,8 +79,14 @@ def _cert(cn: str) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+@dataclass(frozen=True)
+class Scanned:
+    db: str  # the inventory's URL
+    folder: Path  # the scanned files, context.yaml and hardware.csv
+
+
 @pytest.fixture
-def scanned(tmp_path: Path) -> Path:
+def scanned(tmp_path: Path, cli_inventory_url: str) -> Scanned:
     """An inventory with three certificates from real files: two a rule maps, one not."""
     (tmp_path / "srv/core").mkdir(parents=True)
     (tmp_path / "srv/web").mkdir(parents=True)
@@ -87,17 +94,18 @@ def scanned(tmp_path: Path) -> Path:
     (tmp_path / "srv/core/ledger.pem").write_bytes(_cert("ledger.internal"))
     (tmp_path / "srv/web/www.pem").write_bytes(_cert("www.example.test"))
     (tmp_path / "opt/stray.pem").write_bytes(_cert("stray.internal"))
-    db = tmp_path / "inv.db"
+    db = cli_inventory_url
     result = run(db, "scan", "certs", "--jobs", "1", str(tmp_path / "srv"), str(tmp_path / "opt"))
     assert result.returncode == 0, result.stderr
     (tmp_path / "context.yaml").write_text(CONTEXT)
     (tmp_path / "hardware.csv").write_text(HARDWARE)
-    return db
+    return Scanned(db, tmp_path)
 
 
-def test_load_reports_changes_and_rule_counts_and_is_idempotent(scanned: Path) -> None:
-    ctx = scanned.parent / "context.yaml"
-    first = run(scanned, "context", "load", str(ctx))
+@pytest.mark.both_backends
+def test_load_reports_changes_and_rule_counts_and_is_idempotent(scanned: Scanned) -> None:
+    ctx = scanned.folder / "context.yaml"
+    first = run(scanned.db, "context", "load", str(ctx))
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0].startswith("context bank added (sha256 ")
@@ -116,7 +124,7 @@ def test_load_reports_changes_and_rule_counts_and_is_idempotent(scanned: Path) -
     )
     assert lines[8] == "  list them with: pqcscan context show --unmapped"
 
-    again = run(scanned, "context", "load", str(ctx))
+    again = run(scanned.db, "context", "load", str(ctx))
     assert again.returncode == 0
     assert " unchanged (sha256 " in again.stdout.splitlines()[0]
     assert "  same content as the stored version: nothing to store" in again.stdout
@@ -126,7 +134,7 @@ def test_load_reports_changes_and_rule_counts_and_is_idempotent(scanned: Path) -
             '    host: "*.example.test"', '    host: "www.example.test"'
         )
     )
-    changed = run(scanned, "context", "load", str(ctx))
+    changed = run(scanned.db, "context", "load", str(ctx))
     assert changed.returncode == 0, changed.stderr
     out = changed.stdout.splitlines()
     assert " replaced (sha256 " in out[0] and ", was " in out[0]
@@ -135,13 +143,13 @@ def test_load_reports_changes_and_rule_counts_and_is_idempotent(scanned: Path) -
     assert "  rule removed: web <- host *.example.test" in out
 
 
-def test_an_invalid_context_exits_2_with_every_problem(scanned: Path) -> None:
-    bad = scanned.parent / "bad.yaml"
+def test_an_invalid_context_exits_2_with_every_problem(scanned: Scanned) -> None:
+    bad = scanned.folder / "bad.yaml"
     bad.write_text(
         "name: bank\nservices:\n  - id: core\n    impact: 7\n    ecosystem: interbnak\n"
         "mappings:\n  - {service: cor, cidr: 10.0.0.0/8}\n"
     )
-    result = run(scanned, "context", "load", str(bad))
+    result = run(scanned.db, "context", "load", str(bad))
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -151,34 +159,34 @@ def test_an_invalid_context_exits_2_with_every_problem(scanned: Path) -> None:
         f"  {bad}:7: mapping: unknown service 'cor' (did you mean 'core'?)",
     ]
     assert "Traceback" not in result.stderr
-    assert run(scanned, "context", "show", "--format", "json").returncode == 0
-    shown = json.loads(run(scanned, "context", "show", "--format", "json").stdout)
+    assert run(scanned.db, "context", "show", "--format", "json").returncode == 0
+    shown = json.loads(run(scanned.db, "context", "show", "--format", "json").stdout)
     assert shown["contexts"] == []  # nothing was stored
 
 
-def test_cycles_warn_and_check_stores_nothing(scanned: Path) -> None:
-    cyclic = scanned.parent / "cyclic.yaml"
+def test_cycles_warn_and_check_stores_nothing(scanned: Scanned) -> None:
+    cyclic = scanned.folder / "cyclic.yaml"
     cyclic.write_text(
         "name: loop\nservices:\n  - {id: a, impact: 3, depends_on: [b]}\n"
         "  - {id: b, impact: 3, depends_on: [a]}\n"
     )
-    result = run(scanned, "context", "load", "--check", str(cyclic))
+    result = run(scanned.db, "context", "load", "--check", str(cyclic))
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
         f"pqcscan: warning: {cyclic}:3: services depend on each other in a cycle: a -> b -> a "
         "(ranked as one migration cluster)\n"
     )
     assert result.stdout.startswith("context loop would be added (sha256 ")
-    shown = json.loads(run(scanned, "context", "show", "--format", "json").stdout)
+    shown = json.loads(run(scanned.db, "context", "show", "--format", "json").stdout)
     assert shown["contexts"] == []
 
 
-def test_csv_files_load_as_one_context(scanned: Path) -> None:
-    folder = scanned.parent
+def test_csv_files_load_as_one_context(scanned: Scanned) -> None:
+    folder = scanned.folder
     (folder / "services.csv").write_text("id,impact,ecosystem\ncore-banking,5,interbank\n")
     (folder / "mappings.csv").write_text("service,kind,pattern\ncore-banking,path,*/srv/*\n")
     result = run(
-        scanned,
+        scanned.db,
         "context",
         "load",
         "--name",
@@ -192,9 +200,9 @@ def test_csv_files_load_as_one_context(scanned: Path) -> None:
     assert "inventory: 3 assets; 2 attached to a service by a rule, 1 not" in result.stdout
 
 
-def test_show_lists_services_and_unmapped_assets(scanned: Path) -> None:
-    assert run(scanned, "context", "load", str(scanned.parent / "context.yaml")).returncode == 0
-    table = run(scanned, "context", "show")
+def test_show_lists_services_and_unmapped_assets(scanned: Scanned) -> None:
+    assert run(scanned.db, "context", "load", str(scanned.folder / "context.yaml")).returncode == 0
+    table = run(scanned.db, "context", "show")
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0].startswith("context bank (sha256 ")
@@ -216,7 +224,7 @@ def test_show_lists_services_and_unmapped_assets(scanned: Path) -> None:
     ]
     assert table.stderr.startswith("inventory: 3 assets; 2 attached")
 
-    doc = json.loads(run(scanned, "context", "show", "--format", "json").stdout)
+    doc = json.loads(run(scanned.db, "context", "show", "--format", "json").stdout)
     (bank,) = doc["contexts"]
     assert bank["name"] == "bank" and len(bank["sha256"]) == 64
     core = next(s for s in bank["services"] if s["id"] == "core-banking")
@@ -232,7 +240,7 @@ def test_show_lists_services_and_unmapped_assets(scanned: Path) -> None:
         "without_context": 1,
     }
 
-    unmapped = run(scanned, "context", "show", "--unmapped")
+    unmapped = run(scanned.db, "context", "show", "--unmapped")
     assert unmapped.returncode == 0
     assert "opt/stray.pem" in unmapped.stdout and "srv/core" not in unmapped.stdout
     assert unmapped.stdout.splitlines()[2].split()[-1] == "none"
@@ -240,76 +248,79 @@ def test_show_lists_services_and_unmapped_assets(scanned: Path) -> None:
         "1 assets no rule attaches: 0 reached through links from attached assets, "
         "1 without business context\n"
     )
-    rows = json.loads(run(scanned, "context", "show", "--unmapped", "--format", "json").stdout)
+    rows = json.loads(run(scanned.db, "context", "show", "--unmapped", "--format", "json").stdout)
     assert [(r["type"], r["name"], r["reached"]) for r in rows["unmapped"]] == [
         ("certificate", "stray.internal", False)
     ]
 
 
-def test_remove(scanned: Path) -> None:
-    assert run(scanned, "context", "load", str(scanned.parent / "context.yaml")).returncode == 0
-    missing = run(scanned, "context", "remove", "nope")
+def test_remove(scanned: Scanned) -> None:
+    assert run(scanned.db, "context", "load", str(scanned.folder / "context.yaml")).returncode == 0
+    missing = run(scanned.db, "context", "remove", "nope")
     assert missing.returncode == 2
     assert missing.stderr == "pqcscan: error: no business context named 'nope' (loaded: bank)\n"
-    unknown_show = run(scanned, "context", "show", "nope")
+    unknown_show = run(scanned.db, "context", "show", "nope")
     assert unknown_show.returncode == 2
-    removed = run(scanned, "context", "remove", "bank")
+    removed = run(scanned.db, "context", "remove", "bank")
     assert (removed.returncode, removed.stdout) == (0, "context bank removed\n")
-    assert run(scanned, "context", "show").stdout == (
+    assert run(scanned.db, "context", "show").stdout == (
         "no business context loaded: pqcscan context load FILE\n"
     )
 
 
-def test_import_assets_records_a_scan_run_and_bad_rows(scanned: Path) -> None:
-    csv_file = scanned.parent / "hardware.csv"
-    result = run(scanned, "import", "assets", str(csv_file))
+@pytest.mark.both_backends
+def test_import_assets_records_a_scan_run_and_bad_rows(scanned: Scanned) -> None:
+    csv_file = scanned.folder / "hardware.csv"
+    result = run(scanned.db, "import", "assets", str(csv_file))
     assert result.returncode == 3, result.stderr  # a bad row: recorded, exit 3
     assert result.stderr.splitlines()[0] == (
         "scan run 2 completed: 3 items examined, 2 assets, 4 findings (4 new), 1 errors"
     )
     assert "  see the errors with: pqcscan errors 2" in result.stderr
-    errors = run(scanned, "errors", "2", "--format", "json")
+    errors = run(scanned.db, "errors", "2", "--format", "json")
     (error,) = json.loads(errors.stdout)["errors"]
     assert error["locator"] == f"{csv_file}:4"
     assert error["message"] == "support_end: not a date (YYYY-MM-DD, YYYY-MM or YYYY): '31/12/2031'"
-    scans = json.loads(run(scanned, "scans", "--format", "json").stdout)["scans"]
+    scans = json.loads(run(scanned.db, "scans", "--format", "json").stdout)["scans"]
     assert scans[0]["collector"] == "declared"
-    listing = json.loads(run(scanned, "inventory", "--type", "hardware", "--format", "json").stdout)
+    listing = json.loads(
+        run(scanned.db, "inventory", "--type", "hardware", "--format", "json").stdout
+    )
     found = {(f["locator"], f["algorithm"], f["parameter"]) for f in listing["findings"]}
     assert (f"{csv_file}:3", "unknown", "DUKPT") in found
     assert (f"{csv_file}:2", "RSA", "2048") in found
 
     # the tag rule now maps the HSM
-    load = run(scanned, "context", "load", str(scanned.parent / "context.yaml"))
+    load = run(scanned.db, "context", "load", str(scanned.folder / "context.yaml"))
     assert ["vault", "tag", "hsm", "context.yaml:22", "1"] in [
         line.split() for line in load.stdout.splitlines()
     ]
 
     # re-import: nothing new; --fail-on sees the 3DES of this run
-    again = run(scanned, "import", "assets", "--fail-on", "classically-broken", str(csv_file))
+    again = run(scanned.db, "import", "assets", "--fail-on", "classically-broken", str(csv_file))
     assert again.returncode == 1
     assert "4 findings (0 new), 1 errors" in again.stderr
 
 
-def test_import_assets_usage_errors(scanned: Path) -> None:
-    folder = scanned.parent
+def test_import_assets_usage_errors(scanned: Scanned) -> None:
+    folder = scanned.folder
     (folder / "wrong.csv").write_text("id,kind,algoritms\nx,hsm,AES\n")
-    wrong = run(scanned, "import", "assets", str(folder / "wrong.csv"))
+    wrong = run(scanned.db, "import", "assets", str(folder / "wrong.csv"))
     assert wrong.returncode == 2
     assert wrong.stderr == (
         f"pqcscan: error: {folder / 'wrong.csv'}:1: unknown column 'algoritms' "
         "(did you mean 'algorithms'?)\n"
     )
-    missing = run(scanned, "import", "assets")
+    missing = run(scanned.db, "import", "assets")
     assert (missing.returncode, missing.stderr) == (
         2,
         "pqcscan: error: give the CSV file to import (or --resume RUN)\n",
     )
-    assert run(scanned, "import", "assets", str(folder / "hardware.csv")).returncode == 3
-    done = run(scanned, "import", "assets", "--resume", "2")
+    assert run(scanned.db, "import", "assets", str(folder / "hardware.csv")).returncode == 3
+    done = run(scanned.db, "import", "assets", "--resume", "2")
     assert done.returncode == 2
     assert done.stderr == "pqcscan: error: --resume: run 2 is already complete\n"
-    certs_run = run(scanned, "import", "assets", "--resume", "1")
+    certs_run = run(scanned.db, "import", "assets", "--resume", "1")
     assert certs_run.stderr == "pqcscan: error: --resume: run 1 is a certs scan, not declared\n"
 
 

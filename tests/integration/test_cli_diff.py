@@ -13,6 +13,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pqcscan.demo.builders.classical import rsa_key
 from pqcscan.demo.builders.containers import P12Encryption, pkcs12
 from pqcscan.demo.builders.pqc import ml_dsa_key
@@ -20,7 +22,7 @@ from pqcscan.demo.builders.x509 import issue
 from pqcscan.demo.lab import serve
 
 
-def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pqcscan(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
         capture_output=True,
@@ -29,20 +31,21 @@ def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def scan(db: Path, *args: str) -> None:
+def scan(db: Path | str, *args: str) -> None:
     out = pqcscan(db, "-q", "scan", *args)
     assert out.returncode == 0, out.stderr
 
 
-def diff_json(db: Path, *args: str) -> dict[str, Any]:
+def diff_json(db: Path | str, *args: str) -> dict[str, Any]:
     out = pqcscan(db, "diff", "--format", "json", *args)
     assert out.returncode == 0, out.stderr
     document: dict[str, Any] = json.loads(out.stdout)
     return document
 
 
-def test_certificates_reissued_and_removed(tmp_path: Path) -> None:
-    certs, db = tmp_path / "certs", tmp_path / "inv.db"
+@pytest.mark.both_backends
+def test_certificates_reissued_and_removed(tmp_path: Path, cli_inventory_url: str) -> None:
+    certs, db = tmp_path / "certs", cli_inventory_url
     certs.mkdir()
     (certs / "api.pem").write_bytes(issue(rsa_key(2048), "CN=api.bank.test,O=Bank").pem)
     (certs / "web.pem").write_bytes(issue(rsa_key(2048), "CN=web.bank.test,O=Bank").pem)

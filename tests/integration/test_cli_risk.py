@@ -1,5 +1,5 @@
 """Ranking end to end: a scanned tree, a business context, declared hardware, then rank,
-explain and the exports, through the real CLI and a real SQLite inventory."""
+explain and the exports, through the real CLI and a real inventory."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pqcscan.demo.tree import DEMO_PASSWORD, build_demo_tree
 SAMPLES = resources.files("pqcscan.demo").joinpath("samples")
 
 
-def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pqcscan(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
         capture_output=True,
@@ -29,10 +29,10 @@ def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def inventory(tmp_path_factory: pytest.TempPathFactory, module_inventory_url: str) -> str:
     folder = tmp_path_factory.mktemp("risk")
     build_demo_tree(folder / "files")
-    db = folder / "inv.db"
+    db = module_inventory_url
     assert (
         pqcscan(db, "scan", "certs", str(folder / "files"), "--password", DEMO_PASSWORD).returncode
         == 3
@@ -44,13 +44,14 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def ranking(db: Path, *args: str) -> list[dict[str, Any]]:
+def ranking(db: Path | str, *args: str) -> list[dict[str, Any]]:
     out = pqcscan(db, "rank", "--top", "0", "--format", "json", "--as-of", "2026-11-24", *args)
     assert out.returncode == 0, out.stderr
     return list(json.loads(out.stdout)["items"])
 
 
-def test_rank_table_explain_and_determinism(inventory: Path) -> None:
+@pytest.mark.both_backends
+def test_rank_table_explain_and_determinism(inventory: str) -> None:
     table = pqcscan(inventory, "rank", "--top", "5", "--as-of", "2026-11-24")
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[0].split()[:5] == ["#", "score", "wave", "item", "why"]
@@ -66,18 +67,18 @@ def test_rank_table_explain_and_determinism(inventory: Path) -> None:
     assert json.loads(by_key.stdout)["key"] == second_key(inventory)
 
 
-def second_key(db: Path) -> str:
+def second_key(db: Path | str) -> str:
     return str(ranking(db)[1]["key"])
 
 
-def test_explain_errors_are_one_line(inventory: Path) -> None:
+def test_explain_errors_are_one_line(inventory: str, tmp_path: Path) -> None:
     out = pqcscan(inventory, "explain", "99999")
     assert out.returncode == 2 and "has items 1-" in out.stderr
-    empty = pqcscan(inventory.parent / "empty.db", "explain", "1")
+    empty = pqcscan(tmp_path / "empty.db", "explain", "1")
     assert empty.returncode == 2 and "nothing ranked yet" in empty.stderr
 
 
-def test_explain_finds_items_by_asset_name_or_location(inventory: Path) -> None:
+def test_explain_finds_items_by_asset_name_or_location(inventory: str) -> None:
     ranking(inventory)
     by_product = pqcscan(inventory, "explain", "PAYSHIELD", "--format", "json")
     assert by_product.returncode == 0, by_product.stderr
@@ -89,7 +90,7 @@ def test_explain_finds_items_by_asset_name_or_location(inventory: Path) -> None:
     assert nothing.returncode == 2 and "matches 'no-such-thing-anywhere'" in nothing.stderr
 
 
-def test_waves_order_and_quantum_safe_items(inventory: Path) -> None:
+def test_waves_order_and_quantum_safe_items(inventory: str) -> None:
     items = ranking(inventory)
     waves = [i["wave"] for i in items]
     order = ["now", "next", "later", "monitor"]
@@ -106,7 +107,7 @@ def test_waves_order_and_quantum_safe_items(inventory: Path) -> None:
         ("azure", ["Work Item Type", "Title", "Description", "Priority", "Tags"]),
     ],
 )
-def test_backlog_csv_for_trackers(inventory: Path, tracker: str, columns: list[str]) -> None:
+def test_backlog_csv_for_trackers(inventory: str, tracker: str, columns: list[str]) -> None:
     ranking(inventory)
     out = pqcscan(inventory, "export", "backlog", "--format", "csv", "--tracker", tracker)
     assert out.returncode == 0, out.stderr
@@ -119,7 +120,8 @@ def test_backlog_csv_for_trackers(inventory: Path, tracker: str, columns: list[s
     assert "Mosca" in description and "Evidence" in description
 
 
-def test_backlog_json_and_markdown(inventory: Path, tmp_path: Path) -> None:
+@pytest.mark.both_backends
+def test_backlog_json_and_markdown(inventory: str, tmp_path: Path) -> None:
     ranking(inventory)
     doc = json.loads(pqcscan(inventory, "export", "backlog", "--format", "json").stdout)
     assert doc["schema"] == "pqcscan-backlog/1"
@@ -131,7 +133,8 @@ def test_backlog_json_and_markdown(inventory: Path, tmp_path: Path) -> None:
     assert "## Wave now" in plan and "assumed CRQC year 2035" in plan
 
 
-def test_supplier_survey(inventory: Path) -> None:
+@pytest.mark.both_backends
+def test_supplier_survey(inventory: str) -> None:
     out = pqcscan(inventory, "export", "suppliers", "--format", "json")
     assert out.returncode == 0, out.stderr
     products = json.loads(out.stdout)["products"]

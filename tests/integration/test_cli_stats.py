@@ -1,4 +1,4 @@
-"""``pqcscan stats`` end to end on a real SQLite inventory built from a canary tree: certificates,
+"""``pqcscan stats`` end to end on a real inventory built from a canary tree: certificates,
 a code repository, declared hardware and a business context full of unique identifiers, none
 of which may appear in an export or a merge, in any encoding."""
 
@@ -16,7 +16,7 @@ from tests.unit.sharing.canary import Canaries, canary_files, leaks
 SIDS = [f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 5)]
 
 
-def pqcscan(db: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
+def pqcscan(db: Path | str | None, *args: str) -> subprocess.CompletedProcess[str]:
     prefix = ["--db", str(db)] if db is not None else []
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", *prefix, *args],
@@ -27,10 +27,12 @@ def pqcscan(db: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Canaries]:
+def inventory(
+    tmp_path_factory: pytest.TempPathFactory, module_inventory_url: str
+) -> tuple[str, Canaries]:
     folder = tmp_path_factory.mktemp("stats")
     canaries, paths = canary_files(folder)
-    db = folder / "inv.db"
+    db = module_inventory_url
     for args in (
         ("scan", "certs", str(paths["files"] / "pki")),
         ("scan", "code", str(paths["files"] / "code")),
@@ -43,15 +45,13 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Canaries]
     return db, canaries
 
 
-def export(db: Path, out: Path, *args: str) -> dict:
+def export(db: Path | str, out: Path, *args: str) -> dict:
     done = pqcscan(db, "stats", "export", "-o", str(out), *args)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
-def test_export_merge_compare_leak_nothing(
-    inventory: tuple[Path, Canaries], tmp_path: Path
-) -> None:
+def test_export_merge_compare_leak_nothing(inventory: tuple[str, Canaries], tmp_path: Path) -> None:
     db, canaries = inventory
     files = []
     for i, sid in enumerate(SIDS[:3]):
@@ -82,8 +82,9 @@ def test_export_merge_compare_leak_nothing(
     assert leaks(table.stdout + as_json.stdout, canaries) == []
 
 
+@pytest.mark.both_backends
 def test_default_export_suppresses_and_is_deterministic(
-    inventory: tuple[Path, Canaries], tmp_path: Path
+    inventory: tuple[str, Canaries], tmp_path: Path
 ) -> None:
     db, canaries = inventory
     first = export(db, tmp_path / "a.json", "--submission-id", SIDS[0], "--org-label", "Bank A")
@@ -99,7 +100,7 @@ def test_default_export_suppresses_and_is_deterministic(
     assert json.loads(fresh.stdout)["submission_id"] != SIDS[0]
 
 
-def test_bad_input_is_one_line_exit_2(inventory: tuple[Path, Canaries], tmp_path: Path) -> None:
+def test_bad_input_is_one_line_exit_2(inventory: tuple[str, Canaries], tmp_path: Path) -> None:
     db, _ = inventory
     good = [tmp_path / f"o{i}.json" for i in range(3)]
     for path, sid in zip(good, SIDS, strict=False):

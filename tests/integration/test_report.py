@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,7 +34,7 @@ HOSTILE_TEXTS = ("hsm-<script>alert(1)</script>", 'Evil & Co "quoted"', "<img sr
 CONSOLE = re.compile(r":CONSOLE[:(]")
 
 
-def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pqcscan(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pqcscan", "--db", str(db), *args],
         capture_output=True,
@@ -42,12 +43,18 @@ def pqcscan(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    db: str  # the inventory's URL
+    folder: Path  # the scanned files and the reports written while building it
+
+
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def inventory(tmp_path_factory: pytest.TempPathFactory, module_inventory_url: str) -> Built:
     folder = tmp_path_factory.mktemp("report")
     files = folder / "files"
     build_demo_tree(files)
-    db = folder / "inv.db"
+    db = module_inventory_url
     certs = pqcscan(db, "scan", "certs", str(files), "--password", DEMO_PASSWORD, "--jobs", "2")
     assert certs.returncode == 3, certs.stderr  # the demo tree holds broken files on purpose
     build_repos(folder / "repos")
@@ -62,12 +69,13 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert hostile.returncode == 0, hostile.stderr
     ranked = pqcscan(db, "rank", "--as-of", "2026-11-24")
     assert ranked.returncode == 0, ranked.stderr
-    return db
+    return Built(db, folder)
 
 
-def test_report_is_self_contained_escaped_and_deterministic(inventory: Path) -> None:
-    out = inventory.parent / "report.html"
-    made = pqcscan(inventory, "report", "-o", str(out), "--top", "10")
+@pytest.mark.both_backends
+def test_report_is_self_contained_escaped_and_deterministic(inventory: Built) -> None:
+    out = inventory.folder / "report.html"
+    made = pqcscan(inventory.db, "report", "-o", str(out), "--top", "10")
     assert made.returncode == 0, made.stderr
     page = out.read_text(encoding="utf-8")
     parser = check_page(page)
@@ -81,9 +89,9 @@ def test_report_is_self_contained_escaped_and_deterministic(inventory: Path) -> 
     assert page.count('<article class="item"') == 10
     assert "Generated at " in text and "(newest run)" in text
     assert "No ranking yet" not in page
-    again = pqcscan(inventory, "report", "--top", "10")  # to standard output
+    again = pqcscan(inventory.db, "report", "--top", "10")  # to standard output
     assert again.returncode == 0 and again.stdout == page  # deterministic by default
-    stamped = pqcscan(inventory, "report", "--top", "10", "--generated-at", "2026-11-24T10:00")
+    stamped = pqcscan(inventory.db, "report", "--top", "10", "--generated-at", "2026-11-24T10:00")
     assert "Generated at 2026-11-24 10:00:00" in stamped.stdout
     ours, theirs = page.splitlines(), stamped.stdout.splitlines()
     assert len(ours) == len(theirs)
@@ -91,22 +99,23 @@ def test_report_is_self_contained_escaped_and_deterministic(inventory: Path) -> 
     assert changed == ['<p class="meta">Generated at 2026-11-24 10:00:00</p>']  # that line only
 
 
-def test_report_without_ranking_or_data_says_what_to_run(inventory: Path) -> None:
-    unranked = (inventory.parent / "unranked.html").read_text(encoding="utf-8")
+@pytest.mark.both_backends
+def test_report_without_ranking_or_data_says_what_to_run(inventory: Built) -> None:
+    unranked = (inventory.folder / "unranked.html").read_text(encoding="utf-8")
     check_page(unranked)
     assert "No ranking yet: run pqcscan rank" in unranked
     assert '<span class="kpi">' in unranked  # the inventory part is there
-    empty = pqcscan(inventory.parent / "empty.db", "report")
+    empty = pqcscan(inventory.folder / "empty.db", "report")
     assert empty.returncode == 0, empty.stderr
     check_page(empty.stdout)
     assert "pqcscan scan certs PATH" in empty.stdout
     assert "never (the inventory is empty)" in empty.stdout
 
 
-def test_report_usage_errors_are_one_line(inventory: Path) -> None:
-    missing = pqcscan(inventory, "report", "--run", "999")
+def test_report_usage_errors_are_one_line(inventory: Built) -> None:
+    missing = pqcscan(inventory.db, "report", "--run", "999")
     assert missing.returncode == 2 and "no risk run 999" in missing.stderr
-    bad_time = pqcscan(inventory, "report", "--generated-at", "yesterday")
+    bad_time = pqcscan(inventory.db, "report", "--generated-at", "yesterday")
     assert bad_time.returncode == 2 and "--generated-at" in bad_time.stderr
     assert "Traceback" not in missing.stderr + bad_time.stderr
 
@@ -137,9 +146,9 @@ def browse(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess
     )
 
 
-def test_report_loads_in_chromium(inventory: Path, tmp_path: Path) -> None:
-    page = inventory.parent / "browser.html"
-    made = pqcscan(inventory, "report", "-o", str(page))
+def test_report_loads_in_chromium(inventory: Built, tmp_path: Path) -> None:
+    page = inventory.folder / "browser.html"
+    made = pqcscan(inventory.db, "report", "-o", str(page))
     assert made.returncode == 0, made.stderr
     shot = tmp_path / "report.png"
     taken = browse(page, tmp_path / "p1", f"--screenshot={shot}", "--window-size=1280,2000")

@@ -1,4 +1,4 @@
-"""The declared collector: hardware rows imported into a real SQLite inventory through the
+"""The declared collector: hardware rows imported into a real inventory through the
 scan runner; bad rows are errors with their line; unknown algorithms stay unknown; a
 re-import adds nothing."""
 
@@ -40,8 +40,8 @@ CSV = "\n".join(
 
 
 @pytest.fixture
-def inv(tmp_path: Path) -> Iterator[Inventory]:
-    with Inventory.open(str(tmp_path / "inv.db")) as inventory:
+def inv(inventory_url: str) -> Iterator[Inventory]:
+    with Inventory.open(inventory_url) as inventory:
         yield inventory
 
 

@@ -1,4 +1,4 @@
-"""Mapping rules against a real SQLite inventory: certificates scanned from real files,
+"""Mapping rules against a real inventory: certificates scanned from real files,
 endpoints and packages recorded as collectors record them, hardware imported from a CSV.
 Every rule kind matches what it should and nothing else; unmapped assets are listed."""
 
@@ -38,6 +38,9 @@ id,kind,vendor,product,algorithms,tags
 hsm-01,hsm,Thales,Luna 7,RSA-2048 (signature),hsm; pki
 atm-01,atm,NCR,SelfServ 80,3DES,atm
 """
+
+
+pytestmark = pytest.mark.both_backends  # the world is built on SQLite and PostgreSQL
 
 
 def _cert(cn: str, key: Any, issuer: str, issuer_key: Any, ca: bool = False) -> x509.Certificate:
@@ -95,7 +98,7 @@ def _endpoint(ep: Endpoint, with_address: bool, presents: str | None = None) -> 
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, module_inventory_url: str) -> Iterator[World]:
     root = tmp_path_factory.mktemp("mapping")
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = _cert("Test Root CA", ca_key, "Test Root CA", ca_key, ca=True)
@@ -119,7 +122,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     (root / "opt/other/other.crt").write_bytes(_pem(other))
     (root / "hardware.csv").write_text(HARDWARE)
-    inv = Inventory.open(str(root / "inv.db"))
+    inv = Inventory.open(module_inventory_url)
     # /etc first, then the rest: the CA is last seen in srv/app/certs/bundle.pem
     for paths in ((root / "etc",), (root / "srv", root / "opt")):
         run_scan(inv, CertificateCollector(CertScanOptions(paths)), jobs=1)

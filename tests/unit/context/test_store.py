@@ -1,4 +1,4 @@
-"""Contexts in a real SQLite inventory: exact round trip, idempotent load, replacement,
+"""Contexts in a real inventory: exact round trip, idempotent load, replacement,
 listing and removal; the JSON document round trip; what changed between versions."""
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ mappings:
 
 
 @pytest.fixture
-def inv(tmp_path: Path) -> Iterator[Inventory]:
-    with Inventory.open(str(tmp_path / "inv.db")) as inventory:
+def inv(inventory_url: str) -> Iterator[Inventory]:
+    with Inventory.open(inventory_url) as inventory:
         yield inventory
 
 

@@ -1,11 +1,10 @@
-"""Scan diffs over real SQLite inventories written by the run recorder."""
+"""Scan diffs over real SQLite and PostgreSQL inventories written by the run recorder."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,8 +39,8 @@ class Clock:
 
 
 @pytest.fixture
-def inv(tmp_path: Path) -> Iterator[Inventory]:
-    with Inventory.open(str(tmp_path / "inv.db")) as inventory:
+def inv(inventory_url: str) -> Iterator[Inventory]:
+    with Inventory.open(inventory_url) as inventory:
         yield inventory
 
 

@@ -21,20 +21,18 @@ from pqcscan.inventory.database import (
 from pqcscan.inventory.models import Base
 
 
-def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
-    db = tmp_path / "fresh.db"
-    assert not db.exists()
-    with Inventory.open(str(db)) as inv:
+def test_upgrade_from_empty_creates_every_table(inventory_url: str) -> None:
+    with Inventory.open(inventory_url) as inv:
         tables = set(inspect(inv.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         assert "alembic_version" in tables
         assert current_revision(inv.engine) == head_revision() == HEAD_REVISION
 
 
-def test_downgrade_to_empty_and_upgrade_again(tmp_path: Path) -> None:
+def test_downgrade_to_empty_and_upgrade_again(inventory_url: str) -> None:
     from alembic import command
 
-    with Inventory.open(str(tmp_path / "round.db")) as inv:
+    with Inventory.open(inventory_url) as inv:
         command.downgrade(alembic_config(inv.engine), "base")
         assert set(inspect(inv.engine).get_table_names()) <= {"alembic_version"}
         assert current_revision(inv.engine) is None
@@ -42,8 +40,8 @@ def test_downgrade_to_empty_and_upgrade_again(tmp_path: Path) -> None:
         assert set(Base.metadata.tables) <= set(inspect(inv.engine).get_table_names())
 
 
-def test_models_match_migrations(tmp_path: Path) -> None:
-    with Inventory.open(str(tmp_path / "m.db")) as inv, inv.engine.connect() as conn:
+def test_models_match_migrations(inventory_url: str) -> None:
+    with Inventory.open(inventory_url) as inv, inv.engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )

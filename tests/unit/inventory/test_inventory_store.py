@@ -1,16 +1,16 @@
-"""The run recorder against a real SQLite file: upserts, history, links, errors."""
+"""The run recorder on SQLite and PostgreSQL: upserts, history, links, errors."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from pqcscan.catalog import QuantumStatus
 from pqcscan.inventory import FindingFilter, Inventory
+from pqcscan.inventory.snapshot import load_snapshot
 from pqcscan.results import (
     Asset,
     AssetKey,
@@ -38,8 +38,8 @@ class Clock:
 
 
 @pytest.fixture
-def inv(tmp_path: Path) -> Iterator[Inventory]:
-    with Inventory.open(str(tmp_path / "inv.db")) as inventory:
+def inv(inventory_url: str) -> Iterator[Inventory]:
+    with Inventory.open(inventory_url) as inventory:
         yield inventory
 
 
@@ -152,8 +152,8 @@ def test_interrupted_scan_keeps_what_was_collected(inv: Inventory) -> None:
     assert len(list(inv.findings())) == 3
 
 
-def test_reopening_keeps_data_and_timestamps_are_utc(tmp_path: Path) -> None:
-    db = str(tmp_path / "inv.db")
+def test_reopening_keeps_data_and_timestamps_are_utc(inventory_url: str) -> None:
+    db = inventory_url
     with Inventory.open(db) as inv, inv.record_run("certs", {}) as rec:
         rec.add(item_for(cert("aa", "CN=a", "CN=a", None, None)))
     with Inventory.open(db) as inv:
@@ -179,3 +179,109 @@ def test_a_later_sighting_merges_details_and_never_erases_them(inv: Inventory) -
     details = raw[0] if isinstance(raw[0], dict) else __import__("json").loads(raw[0])
     assert details == {"subject": "CN=CA", "issuer": "CN=ca", "ski": "k1", "aki": "k1"}
     assert raw[1] == "/boms/x.cdx.json#cert"  # where it was seen last
+
+
+def test_details_merge_like_rfc_7396_on_every_backend(inv: Inventory) -> None:
+    """Nested objects merge key by key, a null removes the key, lists are replaced."""
+    first = Asset(
+        AssetType.CERTIFICATE,
+        "dd",
+        "/pki/dd.pem",
+        "CN=d",
+        (
+            ("subject", "CN=d"),
+            ("names", (("dns", "a.test"), ("ip", "10.0.0.1"))),
+            ("usages", ("sign", "encrypt")),
+            ("gone", "soon"),
+        ),
+    )
+    later = Asset(
+        AssetType.CERTIFICATE,
+        "dd",
+        "/pki/dd.pem",
+        "CN=d",
+        (("names", (("dns", "b.test"),)), ("usages", ("sign",)), ("gone", None), ("new", 1)),
+    )
+    for asset in (first, later):
+        with inv.record_run("certs", {}) as rec:
+            rec.add(item_for(asset))
+    [details] = [a.details for a in load_snapshot(inv.engine).assets if a.fingerprint == "dd"]
+    assert details == {
+        "subject": "CN=d",
+        "names": {"dns": "b.test", "ip": "10.0.0.1"},
+        "usages": ["sign"],
+        "new": 1,
+    }
+
+
+def test_values_longer_than_their_columns_fit_the_same_way_on_every_backend(
+    inv: Inventory,
+) -> None:
+    """A deep path (a file asset's fingerprint), a long declared algorithm name: PostgreSQL
+    refuses a value longer than its VARCHAR, SQLite takes it; both store the same shortened,
+    still distinct value, and a rescan finds the same rows."""
+    deep = "/" + "/".join(f"{'d' * 240}{i}" for i in range(12))  # 2,900 characters
+    paths = [f"{deep}/app.py", f"{deep}/lib.py"]  # the same first 2,800 characters
+    long_name = "VENDOR-CIPHER-" + "X" * 300
+    for _ in range(2):
+        with inv.record_run("code", {}) as rec:
+            for path in paths:
+                asset = Asset(AssetType.FILE, path, path, "app.py")
+                found = Finding(
+                    AssetKey.of(asset),
+                    long_name,
+                    "é" * 200,
+                    Usage.ENCRYPTION,
+                    QuantumStatus.UNKNOWN,
+                    Evidence("code", path, "test", "x" * 600),
+                )
+                container = Asset(AssetType.FILE, "/repo", "/repo", "repo")
+                link = Link(AssetKey.of(container), Relation.CONTAINS, AssetKey.of(asset))
+                rec.add(CollectedItem(path, (container, asset), (found,), (link,)))
+    findings = list(inv.findings())
+    assert sorted(f.locator for f in findings) == paths  # the asset locator is whole
+    for f in findings:
+        assert f.fingerprint.startswith(deep[:100]) and len(f.fingerprint) <= 1024
+        assert f.algorithm.startswith("VENDOR-CIPHER-XXX") and len(f.algorithm) <= 128
+        assert len(f.parameter.encode()) <= 128 and len(f.identifier or "") <= 512
+    assert len({f.fingerprint for f in findings}) == 2
+    assert count(inv, "assets") == 3
+    assert count(inv, "asset_links") == 2
+    assert [r.findings for r in inv.runs()] == [2, 2]
+
+
+def test_file_names_that_are_not_utf8_are_stored_with_their_bytes_escaped(
+    inv: Inventory,
+) -> None:
+    """Python holds a Latin-1 file name as a lone surrogate, which neither database stores;
+    the byte is written ``\\xe9`` (in every text and JSON value), and ``--resume`` still knows
+    the unit by its real name."""
+    path = "/pki/caf\udce9.pem"
+    shown = "/pki/caf\\xe9.pem"
+    file = Asset(AssetType.FILE, path, path, "caf\udce9.pem", (("path", path),))
+    item = item_for(cert("ee", "CN=e", "CN=e", None, None))
+    item = CollectedItem(
+        path,
+        (file, *item.assets[1:]),
+        tuple(
+            Finding(
+                f.asset, f.algorithm, f.parameter, f.usage, f.quantum_status,
+                Evidence("certs", path, "test"), f.classical_bits,
+            )
+            for f in item.findings
+        ),
+        (Link(AssetKey.of(file), Relation.CONTAINS, item.findings[0].asset),),
+        (ScanError(path, ErrorKind.MALFORMED, f"cannot read {path}"),),
+    )  # fmt: skip
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item)
+    [f] = list(inv.findings())
+    assert f.location == shown and f.evidence["location"] == shown
+    [err] = inv.errors()
+    assert (err.locator, err.message) == (shown, f"cannot read {shown}")
+    files = [a for a in load_snapshot(inv.engine).assets if a.type == "file"]
+    assert [(a.fingerprint, a.name, a.details) for a in files] == [
+        (shown, "caf\\xe9.pem", {"path": shown})
+    ]
+    assert count(inv, "asset_links") == 1
+    assert inv.finished_units(rec.run_id, [path, "/pki/other.pem"]) == {path}
