@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
+from table import add_json_option, emit
 
 Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -134,6 +135,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=0, help="parser processes (0: one per CPU)")
     ap.add_argument("--keep", action="store_true", help="keep the corpus and database")
+    add_json_option(ap)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pqcscan-bench-"))
     try:
@@ -160,6 +162,9 @@ def main() -> None:
             print(f"{label:<44}{seconds:>9.2f}{rate:>11.0f}{rate / bare_rate:>8.2f}")
         ratio = bare_s / scan_s
         print(f"\ntarget: in-process ratio >= 0.30 -> {'met' if ratio >= 0.3 else 'NOT met'}")
+        emit(args.json, "certs", f"scan {n:,} certs, in process", n / scan_s, "certs/s",
+             baseline=f"bare cryptography {bare_rate:,.0f}/s", ratio=ratio,
+             target=">= 0.30 x bare", met=ratio >= 0.3)  # fmt: skip
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

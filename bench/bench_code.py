@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from table import add_json_option, emit
+
 from pqcscan.collectors.code.collector import CODE_EXCLUDES
 from pqcscan.collectors.code.source import trigger_patterns, trigger_words
 
@@ -71,6 +73,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=1)
+    add_json_option(parser)
     args = parser.parse_args()
     rg = shutil.which("rg")
     if rg is None:
@@ -126,6 +129,9 @@ def main() -> None:
     print(f"ratio pqcscan / rg: {ratio:.1f} (target <= 5: {'met' if ratio <= 5 else 'NOT met'})")
     print(f"ratio pqcscan / rg -F: {best_pq / best_fixed:.1f}")
     print(f"peak RSS of the largest child: {rss:,.0f} MiB")
+    emit(args.json, "code", f"scan code, {files:,} files", best_pq, "s",
+         baseline=f"rg -f same regexes {best_rg:.1f} s", ratio=ratio, target="<= 5 x rg",
+         met=ratio <= 5)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from table import add_json_option, emit
 
 from pqcscan.catalog import get_catalog
 from pqcscan.context.model import BusinessContext, Ecosystem, Service
@@ -160,7 +161,7 @@ def generate(rng: random.Random, n_findings: int) -> Inventory:
         inv.finding(e, "ECDSA", "P-256", "authentication", "TLS signature scheme probe")
         inv.links.append((e, "presents", leaves[n % len(leaves)]))
         endpoints.append(e)
-    packages = []
+    packages: list[int] = []
     for n in range(int(2000 * scale)):
         p = inv.asset("package", f"pkg:generic/lib{n}@1.{n % 7}", f"lib{n}")
         for alg, param in rng.sample(KEX, 3):
@@ -318,6 +319,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=200, help="assets timed for naive ancestors")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    add_json_option(ap)
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -403,6 +405,12 @@ def main() -> None:
         f"\ntarget: rank < {TARGET_SECONDS:.0f} s and peak RSS < {TARGET_RSS_MB:.0f} MB -> "
         f"{'met' if ok else 'NOT met'}"
     )
+    name = f"rank {len(snapshot.findings) / 1000:,.0f}k"
+    emit(args.json, name, "rank() end to end", ranked, "s",
+         baseline=f"naive nx.ancestors {naive:.1f} s", ratio=ranked / naive,
+         target=f"< {TARGET_SECONDS:.0f} s", met=ranked < TARGET_SECONDS)  # fmt: skip
+    emit(args.json, name, "peak RSS (generator included)", rss, "MiB",
+         target=f"< {TARGET_RSS_MB:.0f} MiB", met=rss < TARGET_RSS_MB)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from table import add_json_option, emit
+
 from pqcscan.net.pacing import raise_nofile_limit
 from pqcscan.net.sweep import DEFAULT_CONCURRENCY, SweepStats, sweep
 from pqcscan.targets.specs import TargetPlan
@@ -100,6 +102,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     ap.add_argument("--network", default="127.0.0.0/16")
     ap.add_argument("--listeners", type=int, default=5)
+    add_json_option(ap)
     args = ap.parse_args()
     network = ipaddress.ip_network(args.network)
     if not isinstance(network, ipaddress.IPv4Network) or not network.is_loopback:
@@ -148,8 +151,18 @@ def main() -> None:
         ratio = ours_median / theirs_median
         print(f"ratio pqcscan/nmap: {ratio:.2f}")
         met = met and ratio >= 1.0
+        emit(args.json, "sweep", f"{network} addresses/s", ours_median, "addr/s",
+             baseline=f"nmap -sT {theirs_median:,.0f}/s", ratio=ratio,
+             target=">= 10,000/s, >= nmap", met=met)  # fmt: skip
+        emit(args.json, "sweep", f"{network} peak RSS", rss_sweep / 1024, "MiB",
+             baseline=f"nmap {child / 1024:.0f} MiB", ratio=rss_sweep / child,
+             target="< 1024 MiB", met=rss_sweep / 1024 < 1024)  # fmt: skip
     else:
         print("nmap is not installed: no baseline")
+        emit(args.json, "sweep", f"{network} addresses/s", ours_median, "addr/s",
+             target=">= 10,000/s", met=met)  # fmt: skip
+        emit(args.json, "sweep", f"{network} peak RSS", rss_sweep / 1024, "MiB",
+             target="< 1024 MiB", met=rss_sweep / 1024 < 1024)  # fmt: skip
     print(
         f"\ntarget: >= 10,000 addresses/s and no slower than nmap -> {'met' if met else 'NOT met'}"
     )

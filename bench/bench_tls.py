@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from table import add_json_option, emit
+
 from pqcscan.demo.lab import Lab, LabServer, ServerKind
 
 PQC_GROUPS = {0x0200, 0x0201, 0x0202, 0x11EB, 0x11EC, 0x11ED, 0x11EE, 0x6399, 0x639A}
@@ -183,6 +185,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300.0)
     parser.add_argument("--skip-sslyze", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the inventory and JSON")
+    add_json_option(parser)
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -210,7 +213,12 @@ def main() -> None:
                 f"MiB  chains {theirs['chains']:.0f}/{len(lab)}  endpoints with PQC groups "
                 f"{theirs['pq_endpoints']:.0f}  groups found {theirs['groups']:.0f}"
             )
-            print(f"ratio   : sslyze / pqcscan wall time = {theirs['wall'] / ours['wall']:.2f}")
+            ratio = theirs["wall"] / ours["wall"]
+            print(f"ratio   : sslyze / pqcscan wall time = {ratio:.2f}")
+            emit(args.json, "tls", f"inventory of {len(lab)} endpoints", ours["wall"], "s",
+                 baseline=f"sslyze {theirs['wall']:.1f} s", ratio=ratio,
+                 target="faster than sslyze", met=ratio > 1)  # fmt: skip
+        emit(args.json, "tls", "peak RSS", ours["maxrss_kb"] / 1024, "MiB")
     if args.keep:
         print(f"kept: {folder}")
     else:

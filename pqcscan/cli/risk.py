@@ -20,7 +20,7 @@ from pqcscan.inventory.risk_store import (
     find_items,
     ranked_items,
     risk_run,
-    save_result,
+    save_ranking,
 )
 from pqcscan.inventory.snapshot import load_snapshot
 from pqcscan.risk.model import RankedItem, Wave
@@ -60,8 +60,7 @@ def rank(app: AppContext, profile: str, top: int, as_of: object, fmt: str) -> No
     """
     from pqcscan.context.mapping import map_assets
     from pqcscan.inventory.context_store import asset_locations, load_contexts
-    from pqcscan.risk import load_profile
-    from pqcscan.risk import rank as rank_items
+    from pqcscan.risk import load_profile, rank_lazily
 
     engine = app.inventory.engine
     chosen = load_profile(profile)
@@ -69,9 +68,15 @@ def rank(app: AppContext, profile: str, top: int, as_of: object, fmt: str) -> No
     contexts = load_contexts(engine)
     mapping = map_assets(snapshot, contexts, asset_locations(engine))
     day = as_of.date() if isinstance(as_of, datetime) else date.today()
-    result = rank_items(snapshot, contexts, mapping, chosen, day)
-    run_id = save_result(engine, result)
-    items = result.items[:top] if top else result.items
+    # Items are rendered and stored in batches, never all in memory; what is shown is read
+    # back from the stored ranking (exactly what explain and export will read).
+    ranking = rank_lazily(snapshot, contexts, mapping, chosen, day)
+    del snapshot, mapping
+    result = ranking.header
+    run_id = save_ranking(engine, result, ranking)
+    stored = risk_run(engine, run_id)
+    assert stored is not None
+    items = ranked_items(engine, run_id, limit=top or None)
     if fmt == "json":
         from pqcscan.codec import to_jsonable
 
@@ -79,14 +84,15 @@ def rank(app: AppContext, profile: str, top: int, as_of: object, fmt: str) -> No
         return
     click.echo(render_table(items))
     if not app.quiet:
-        waves = {w: sum(1 for i in result.items if i.wave is w) for w in Wave}
+        counted = stored.summary.get("waves", {})
+        waves = {w: int(counted.get(w.value, 0)) for w in Wave}
         click.echo(
-            f"risk run {run_id}: {len(result.items)} items — "
+            f"risk run {run_id}: {stored.items} items — "
             + ", ".join(f"{w.value} {n}" for w, n in waves.items())
             + f"; profile {result.profile_name}, assumed CRQC {result.crqc_year}",
             err=True,
         )
-        needs = sum(1 for i in result.items if i.needs_context)
+        needs = int(stored.summary.get("needs_context", 0))
         if needs or result.unmapped_assets:
             click.echo(
                 f"  {needs} items rank on default business context; "

@@ -5,15 +5,17 @@ over time and every exported backlog says exactly what produced it."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from pqcscan.codec import from_jsonable, to_jsonable
 from pqcscan.errors import InventoryError
+from pqcscan.inventory.database import one_line, run_write
 from pqcscan.inventory.models import ASSETS, RISK_ITEMS, RISK_RUNS
 from pqcscan.risk.model import RankedItem, RiskResult
 
@@ -37,48 +39,78 @@ class RiskRunRecord:
 
 def save_result(engine: Engine, result: RiskResult, now: datetime | None = None) -> int:
     """Store a ranking; returns its risk-run id."""
-    waves = Counter(item.wave.value for item in result.items)
-    summary = {
-        "waves": dict(sorted(waves.items())),
-        "needs_context": sum(1 for i in result.items if i.needs_context),
-        "unmapped_assets": len(result.unmapped_assets),
-        "unmapped_examples": list(result.unmapped_assets[:20]),
-    }
-    try:
-        with engine.begin() as conn:
-            run_id: int = conn.execute(
-                insert(RISK_RUNS)
-                .values(
-                    created_at=now or datetime.now(UTC),
-                    model_version=result.model_version,
-                    profile_name=result.profile_name,
-                    profile_sha256=result.profile_sha256,
-                    context_name=result.context_name,
-                    context_sha256=result.context_sha256,
-                    as_of=result.as_of.isoformat(),
-                    crqc_year=result.crqc_year,
-                    items=len(result.items),
-                    summary=summary,
-                )
-                .returning(RISK_RUNS.c.id)
-            ).scalar_one()
-            rows = [
+    return save_ranking(engine, result, result.items, now)
+
+
+def save_ranking(
+    engine: Engine,
+    header: RiskResult,
+    items: Iterable[RankedItem],
+    now: datetime | None = None,
+) -> int:
+    """Store a ranking whose items arrive one at a time (``header.items`` is ignored), in one
+    transaction, ``BATCH`` items per statement: only one batch of items and their JSON is in
+    memory at a time (a :class:`pqcscan.risk.Ranking` renders them as they are read).
+    ``items`` is iterated again if the transaction lost a race and runs again, so pass a
+    ``Ranking`` or a tuple, not a one-shot generator. Returns the risk-run id."""
+    created = now or datetime.now(UTC)
+
+    def work(conn: Connection) -> int:
+        waves: Counter[str] = Counter()
+        needs_context = 0
+        count = 0
+        run_id: int = conn.execute(
+            insert(RISK_RUNS)
+            .values(
+                created_at=created,
+                model_version=header.model_version,
+                profile_name=header.profile_name,
+                profile_sha256=header.profile_sha256,
+                context_name=header.context_name,
+                context_sha256=header.context_sha256,
+                as_of=header.as_of.isoformat(),
+                crqc_year=header.crqc_year,
+                items=0,
+                summary={},
+            )
+            .returning(RISK_RUNS.c.id)
+        ).scalar_one()
+        rows: list[dict[str, Any]] = []
+        for item in items:
+            count += 1
+            waves[item.wave.value] += 1
+            needs_context += item.needs_context
+            rows.append(
                 {
                     "run_id": run_id,
-                    "position": position,
+                    "position": count,
                     "key": item.key,
                     "asset_id": item.asset_id,
                     "score": item.score,
                     "wave": item.wave.value,
                     "item": to_jsonable(item),
                 }
-                for position, item in enumerate(result.items, start=1)
-            ]
-            for start in range(0, len(rows), BATCH):
-                conn.execute(insert(RISK_ITEMS), rows[start : start + BATCH])
+            )
+            if len(rows) == BATCH:
+                conn.execute(insert(RISK_ITEMS), rows)
+                rows = []
+        if rows:
+            conn.execute(insert(RISK_ITEMS), rows)
+        summary = {
+            "waves": dict(sorted(waves.items())),
+            "needs_context": needs_context,
+            "unmapped_assets": len(header.unmapped_assets),
+            "unmapped_examples": list(header.unmapped_assets[:20]),
+        }
+        conn.execute(
+            update(RISK_RUNS).where(RISK_RUNS.c.id == run_id).values(items=count, summary=summary)
+        )
+        return run_id
+
+    try:
+        return run_write(engine, work)
     except SQLAlchemyError as exc:
-        raise InventoryError(f"cannot store the ranking: {exc}") from exc
-    return run_id
+        raise InventoryError(f"cannot store the ranking: {one_line(exc)}") from exc
 
 
 def risk_run(engine: Engine, run_id: int | None = None) -> RiskRunRecord | None:
@@ -110,16 +142,16 @@ def find_items(engine: Engine, run_id: int, text: str, limit: int = 20) -> list[
     """Items whose key, or whose asset's locator or name, contains ``text`` (any case), in
     backlog order (for ``explain``)."""
     t, a = RISK_ITEMS, ASSETS
-    needle = f"%{text.lower()}%"
+    needle = text.lower()
     stmt = (
         select(t.c.item)
         .select_from(t.outerjoin(a, a.c.id == t.c.asset_id))
         .where(
             t.c.run_id == run_id,
-            or_(
-                func.lower(t.c.key).like(needle),
-                func.lower(a.c.locator).like(needle),
-                func.lower(a.c.name).like(needle),
+            or_(  # contains() escapes % and _: the text is matched literally
+                func.lower(t.c.key).contains(needle, autoescape=True),
+                func.lower(a.c.locator).contains(needle, autoescape=True),
+                func.lower(a.c.name).contains(needle, autoescape=True),
             ),
         )
         .order_by(t.c.position)

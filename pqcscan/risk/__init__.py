@@ -19,7 +19,7 @@ See docs/risk-model.md.
 
 from __future__ import annotations
 
-from pqcscan.risk.engine import MODEL_VERSION, rank
+from pqcscan.risk.engine import MODEL_VERSION, Ranking, rank, rank_lazily
 from pqcscan.risk.explain import explain_markdown, summary_line
 from pqcscan.risk.model import (
     Dependant,
@@ -45,6 +45,7 @@ __all__ = [
     "Mosca",
     "Provenance",
     "RankedItem",
+    "Ranking",
     "RiskProfile",
     "RiskResult",
     "Threat",
@@ -54,5 +55,6 @@ __all__ = [
     "load_profile",
     "profile_from_document",
     "rank",
+    "rank_lazily",
     "summary_line",
 ]

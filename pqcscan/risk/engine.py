@@ -5,12 +5,17 @@ the services' context (:mod:`.graph`) -> factors and score (:mod:`.factors`) -> 
 precedence, order and due dates (:mod:`.waves`) -> remediation (:mod:`.remediation`) ->
 explanations (:mod:`.explain`). The function is pure and deterministic: the same inputs give
 the same items in the same order, whatever the order of the snapshot's tuples.
+
+:func:`rank_lazily` is the same ranking with the output items rendered one at a time, in
+backlog order, as they are iterated: a caller that stores them in batches
+(:func:`pqcscan.inventory.risk_store.save_ranking`) never holds a million ``RankedItem``
+values at once. :func:`rank` is ``rank_lazily`` collected into a ``RiskResult``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -20,7 +25,7 @@ from pqcscan.context.model import BusinessContext
 from pqcscan.inventory.snapshot import Snapshot
 from pqcscan.risk.explain import dependants_phrase, wave_reason
 from pqcscan.risk.factors import Assessment, Scorer
-from pqcscan.risk.graph import betweenness, build_graph, propagate
+from pqcscan.risk.graph import betweenness, build_graph, propagate_inventory
 from pqcscan.risk.items import (
     DAYS_PER_YEAR,
     ItemBuilder,
@@ -30,7 +35,7 @@ from pqcscan.risk.items import (
     publicly_trusted,
     years_between,
 )
-from pqcscan.risk.model import RankedItem, RiskResult, Wave
+from pqcscan.risk.model import Dependant, FactorScore, Mosca, RankedItem, RiskResult, Wave
 from pqcscan.risk.profile import RiskProfile
 from pqcscan.risk.remediation import remediate
 from pqcscan.risk.services import Services, direct_attachments, resolve_services
@@ -76,12 +81,50 @@ def _wave_rule(s: Schedule) -> str:
     return f"{s.rule_id} {s.rule_label}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """What an item's output needs of its :class:`Assessment`, kept until it is rendered
+    (an ``Assessment`` is three times the size; equal Mosca records are shared)."""
+
+    mosca: Mosca
+    factors: tuple[FactorScore, ...]
+    deadlines: tuple[Deadline, ...]
+    earliest: date | None
+    y: float
+    service_count: int
+    impact_sum: int
+    dependants: tuple[Dependant, ...]
+    v_raw: str
+    score: float
+    confidence: float
+    needs_context: bool
+    owner: str | None
+
+
+def _scored(a: Assessment, scorer: Scorer, crqc_year: int, shared: dict[Mosca, Mosca]) -> _Scored:
+    mosca = replace(scorer.mosca(a), crqc_year=crqc_year)
+    return _Scored(
+        shared.setdefault(mosca, mosca),
+        a.factors,
+        a.deadlines,
+        a.earliest,
+        a.y,
+        a.service_count,
+        a.impact_sum,
+        a.dependants,
+        a.v_raw,
+        a.score,
+        a.confidence,
+        a.needs_context,
+        a.owner,
+    )
+
+
 def _ranked(
     item: WorkItem,
-    a: Assessment,
+    a: _Scored,
     s: Schedule,
     items: Sequence[WorkItem],
-    scorer: Scorer,
     services: Services,
     as_of: date,
     profile: RiskProfile,
@@ -94,8 +137,8 @@ def _ranked(
     finish = (due or as_of) + timedelta(days=round(a.y * DAYS_PER_YEAR))
     item.finish = finish
     if item.support_end is not None and item.support_end < finish:
-        item.signals.add("support-ends-before-migration")
-    mosca = replace(scorer.mosca(a), crqc_year=profile.crqc_year)
+        item.add_signals({"support-ends-before-migration"})
+    mosca = a.mosca
     deps = dependants_phrase(a.service_count, len(services), a.impact_sum, a.dependants, services)
     return RankedItem(
         key=item.key,
@@ -132,6 +175,58 @@ def _ranked(
     )
 
 
+class Ranking:
+    """A ranking whose items are rendered as they are iterated, in backlog order.
+
+    ``header`` is the :class:`RiskResult` without its items; ``len()`` is the number of items.
+    Iterating again renders the same items again.
+    """
+
+    __slots__ = ("_render", "header", "order")
+
+    def __init__(self, header: RiskResult, order: list[int], render: _Render) -> None:
+        self.header = header
+        self.order = order
+        self._render = render
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __iter__(self) -> Iterator[RankedItem]:
+        render = self._render
+        for n in self.order:
+            yield render(n)
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    """Everything ``_ranked`` needs, kept by a :class:`Ranking` until it is iterated."""
+
+    items: list[WorkItem]
+    assessments: list[_Scored]
+    schedules: list[Schedule]
+    services: Services
+    as_of: date
+    profile: RiskProfile
+    central: dict[int, float] | None
+
+    def __call__(self, n: int) -> RankedItem:
+        item = self.items[n]
+        metric = (
+            None if self.central is None else max(self.central.get(m, 0.0) for m in item.members)
+        )
+        return _ranked(
+            item,
+            self.assessments[n],
+            self.schedules[n],
+            self.items,
+            self.services,
+            self.as_of,
+            self.profile,
+            metric,
+        )
+
+
 def rank(
     snapshot: Snapshot,
     contexts: BusinessContext | Sequence[BusinessContext] | None,
@@ -147,6 +242,19 @@ def rank(
     deterministic: identical inputs give identical output, in backlog order (wave, providers
     first, score descending, key).
     """
+    ranking = rank_lazily(snapshot, contexts, mapping, profile, as_of)
+    return replace(ranking.header, items=tuple(ranking))
+
+
+def rank_lazily(
+    snapshot: Snapshot,
+    contexts: BusinessContext | Sequence[BusinessContext] | None,
+    mapping: Any,
+    profile: RiskProfile,
+    as_of: date,
+) -> Ranking:
+    """:func:`rank`, with the items rendered one at a time as the result is iterated (the
+    header's ``items`` is empty). Same arguments, same items, same order."""
     catalog = get_catalog()
     snap = _sorted_snapshot(snapshot)
     services = resolve_services(_contexts(contexts), profile)
@@ -158,15 +266,23 @@ def rank(
         for a in snap.assets
         if a.type == "endpoint" and (is_public_address(endpoint_address(a)) or publicly_trusted(a))
     ]
-    graph = build_graph(snap, services, direct)
-    propagation = propagate(graph, services, public)
+    # Items of several assets (a certificate and the keys it certifies) need their members'
+    # whole dependant sets; every other asset keeps only the services an item lists.
+    full = {m for item in items if len(item.members) > 1 for m in item.members}
+    propagation = propagate_inventory(
+        snap, services, direct, public, truncate=max(profile.max_services, 1), full=full
+    )
+    del full
     central = (
-        betweenness(graph, profile.betweenness_k, profile.betweenness_seed)
+        betweenness(
+            build_graph(snap, services, direct), profile.betweenness_k, profile.betweenness_seed
+        )
         if profile.betweenness
         else None
     )
     scorer = Scorer(profile, catalog, builder, as_of, services, propagation.reach, direct)
-    assessments: list[Assessment] = []
+    assessments: list[_Scored] = []
+    moscas: dict[Mosca, Mosca] = {}
     for item in items:
         a = Assessment()
         scorer.context(item, a)
@@ -176,39 +292,28 @@ def rank(
         scorer.vulnerability(item, a, flagged)
         scorer.score(item, a)
         if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
-            item.signals.add("support-ends-before-migration")  # even starting today
-        assessments.append(a)
+            item.add_signals({"support-ends-before-migration"})  # even starting today
+        assessments.append(_scored(a, scorer, profile.crqc_year, moscas))
+    cycles = propagation.cycles
+    del scorer, moscas, propagation  # the reach of every asset: no longer needed
     schedules = []
     for item in items:
         wave, rule_id, label = rule_wave(item, profile)
         item.wave = wave
         schedules.append(Schedule(wave, rule_id, label, wave))
     edges = precedence_edges(items, builder.topology)
-    order = schedule(items, schedules, edges, propagation.cycles)
-    ranked = tuple(
-        _ranked(
-            items[n],
-            assessments[n],
-            schedules[n],
-            items,
-            scorer,
-            services,
-            as_of,
-            profile,
-            None if central is None else max(central.get(m, 0.0) for m in items[n].members),
-        )
-        for n in order
-    )
+    order = schedule(items, schedules, edges, cycles)
+    del edges
     unmapped = sorted(
         {
             f"{item.asset.type}:{item.asset.fingerprint}"
             for item, a in zip(items, assessments, strict=True)
-            if not a.bits
+            if not a.service_count
         }
     )
     notes = _notes(items, assessments, services, profile, central is not None)
-    return RiskResult(
-        items=ranked,
+    header = RiskResult(
+        items=(),
         model_version=MODEL_VERSION,
         profile_name=profile.name,
         profile_sha256=profile.sha256,
@@ -221,11 +326,13 @@ def rank(
         crqc_model=profile.crqc_model,
         notes=notes,
     )
+    render = _Render(items, assessments, schedules, services, as_of, profile, central)
+    return Ranking(header, order, render)
 
 
 def _notes(
     items: Sequence[WorkItem],
-    assessments: Sequence[Assessment],
+    assessments: Sequence[_Scored],
     services: Services,
     profile: RiskProfile,
     central: bool,

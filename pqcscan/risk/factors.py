@@ -20,6 +20,7 @@ Score = 100 x g x sum(w_i x factor_i), g = 0 when V = 0 (quantum-safe items scor
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -61,7 +62,6 @@ def clamp(x: float) -> float:
 class Assessment:
     """Everything computed for one item, kept for its explanation."""
 
-    bits: int = 0
     retention_key: RetentionKey | None = None
     signature_key: ValueKey | None = None
     service_count: int = 0
@@ -111,7 +111,6 @@ _FindingKey = tuple[str, str, str, int | None, int | None]
 class _Reached:
     """The services reaching a set of assets, and the I, D, E they give."""
 
-    bits: int
     count: int
     retention: RetentionKey | None
     signature: ValueKey | None
@@ -162,6 +161,11 @@ class Scorer:
         self._v: dict[tuple[object, ...], tuple[float, str, str]] = {}
         self.enabled = ", ".join(r.id for r in profile.regimes) or "none"
         self._reach_cache: dict[tuple[int, ...], _Reached] = {}
+        # Equal factor records and texts are shared between items, not repeated: a million
+        # items have a few thousand distinct ones (see docs/performance.md).
+        self._factor: dict[FactorScore, FactorScore] = {}
+        self._dependants: dict[tuple[int, bool], Dependant] = {}
+        self._factors: dict[tuple[FactorScore, ...], tuple[FactorScore, ...]] = {}
 
     # -- context: I, D, E and the dependants ---------------------------------------------------
 
@@ -171,6 +175,21 @@ class Scorer:
         found = self._reach_cache.get(members)
         if found is not None:
             return found
+        if len(members) == 1:
+            r = self.reach.get(members[0], EMPTY)
+            if r.count >= 0:  # a truncated set with its sizes (graph.propagate_inventory)
+                found = self._summary(
+                    r.bits,
+                    r.count,
+                    r.weighted,
+                    r.public,
+                    r.retention,
+                    r.signature,
+                    r.ecosystem,
+                    {d.service: d for d in self.direct.get(members[0], ())},
+                )
+                self._reach_cache[members] = found
+                return found
         bits = 0
         public = 0
         retention: RetentionKey | None = None
@@ -179,7 +198,7 @@ class Scorer:
         direct: dict[int, Direct] = {}
         for member in members:
             r = self.reach.get(member, EMPTY)
-            bits |= r.bits
+            bits = r.bits if bits == 0 else bits | r.bits  # shared, not copied
             if r.public and (public == 0 or r.public < public):
                 public = r.public
             if r.retention is not None and (retention is None or r.retention > retention):
@@ -190,6 +209,26 @@ class Scorer:
                 ecosystem = r.ecosystem
             for attached in self.direct.get(member, ()):
                 direct.setdefault(attached.service, attached)
+        weighted = sum(k * (bits & mask).bit_count() for k, mask in self.services.impact_masks)
+        found = self._summary(
+            bits, bits.bit_count(), weighted, public, retention, signature, ecosystem, direct
+        )
+        self._reach_cache[members] = found
+        return found
+
+    def _summary(
+        self,
+        bits: int,
+        count: int,
+        weighted: int,
+        public: int,
+        retention: RetentionKey | None,
+        signature: ValueKey | None,
+        ecosystem: ValueKey | None,
+        direct: Mapping[int, Direct],
+    ) -> _Reached:
+        """I, D, E and the dependants from a dependant set (``bits`` holds at least its
+        lowest ``max_services`` members; ``count`` and ``weighted`` are the whole set's)."""
         info = self.services.items
         p = self.profile
         listed = iter_bits(bits, p.max_services)
@@ -205,8 +244,6 @@ class Scorer:
             signals.add("unmapped")
         # D
         total = len(info)
-        weighted = sum(k * (bits & mask).bit_count() for k, mask in self.services.impact_masks)
-        count = bits.bit_count()
         d = 0.0
         if total:
             d = weighted / (MAX_IMPACT * total)
@@ -242,13 +279,12 @@ class Scorer:
         if any(info[i].vendor_controlled for i in direct):
             signals.add("vendor-controlled")
         owners = [info[i].owner for i in sorted(direct) if info[i].owner]
-        found = _Reached(
-            bits=bits,
+        return _Reached(
             count=count,
             retention=retention,
             signature=signature,
             direct=tuple(sorted(direct)),
-            dependants=tuple(Dependant(info[i].label, info[i].impact, i in direct) for i in listed),
+            dependants=tuple(self._dependant(i, i in direct) for i in listed),
             impact=impact,
             impact_prov=impact_prov,
             impact_raw=impact_raw,
@@ -262,19 +298,26 @@ class Scorer:
             signals=frozenset(signals),
             owner=owners[0] if owners else None,
         )
-        self._reach_cache[members] = found
+
+    def _dependant(self, index: int, direct: bool) -> Dependant:
+        """One shared ``Dependant`` per (service, direct): items list the same few."""
+        key = (index, direct)
+        found = self._dependants.get(key)
+        if found is None:
+            svc = self.services.items[index]
+            found = self._dependants[key] = Dependant(svc.label, svc.impact, direct)
         return found
 
     def context(self, item: WorkItem, a: Assessment) -> None:
         """Dependants, I, D and E from the services reaching the item's assets."""
         r = self._reached(tuple(item.members))
-        a.bits, a.service_count, a.direct, a.dependants = r.bits, r.count, r.direct, r.dependants
+        a.service_count, a.direct, a.dependants = r.count, r.direct, r.dependants
         a.retention_key, a.signature_key = r.retention, r.signature
         a.impact, a.impact_prov, a.impact_raw = r.impact, r.impact_prov, r.impact_raw
         a.impact_sum, a.d, a.d_raw = r.impact_sum, r.d, r.d_raw
         a.ecosystem, a.eco_prov, a.eco_raw = r.ecosystem, r.eco_prov, r.eco_raw
         a.public_source = r.public_locator
-        item.signals |= r.signals
+        item.add_signals(r.signals)
         declared = item.asset.details.get("owner")
         a.owner = r.owner or (str(declared) if declared else None)
         item.impact, item.impact_source, item.ecosystem = r.impact, r.impact_prov, r.ecosystem
@@ -512,13 +555,21 @@ class Scorer:
 
     def score(self, item: WorkItem, a: Assessment) -> None:
         """The factor records, the score, confidence and needs-context."""
+        intern = sys.intern
+        a.t_raw, a.a_raw, a.x_source, a.y_source, a.v_raw = (
+            intern(a.t_raw),
+            intern(a.a_raw),
+            intern(a.x_source),
+            intern(a.y_source),
+            intern(a.v_raw),
+        )
         values = {
             "T": (a.t, a.t_raw, _weakest(a.x_prov, a.y_prov)),
             "I": (round(a.impact / MAX_IMPACT, _ROUND), a.impact_raw, a.impact_prov),
             "D": (
                 round(a.d, _ROUND),
                 a.d_raw,
-                Provenance.USER if a.bits else Provenance.DEFAULT,
+                Provenance.USER if a.service_count else Provenance.DEFAULT,
             ),
             "E": (round(a.ecosystem / MAX_ECOSYSTEM, _ROUND), a.eco_raw, a.eco_prov),
             "A": (a.a, a.a_raw, Provenance.RULE),
@@ -533,10 +584,10 @@ class Scorer:
             points = 100 * weight * value * g
             total += points
             name, name_zh = FACTOR_NAMES[f]
-            factors.append(
-                FactorScore(f, name, name_zh, raw, value, weight, round(points, 2), source)
-            )
-        a.factors = tuple(factors)
+            record = FactorScore(f, name, name_zh, raw, value, weight, round(points, 2), source)
+            factors.append(self._factor.setdefault(record, record))
+        shared = tuple(factors)
+        a.factors = self._factors.setdefault(shared, shared)
         a.score = round(total, 1)
         inputs = (a.x_prov, a.impact_prov, a.eco_prov, a.y_prov)
         a.confidence = round(sum(1 for s in inputs if s is not Provenance.DEFAULT) / 4, 2)

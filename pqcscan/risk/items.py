@@ -28,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -78,6 +79,16 @@ DAYS_PER_YEAR = 365.25
 _TITLE_ALGORITHMS = 4
 
 
+_SIGNAL_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def signal_set(signals: AbstractSet[str]) -> frozenset[str]:
+    """One shared frozenset per distinct set of signals: a million items have a few hundred
+    distinct sets, and an empty ``set`` alone costs 216 bytes."""
+    key = frozenset(signals)
+    return _SIGNAL_SETS.setdefault(key, key)
+
+
 def years_between(start: date, end: date) -> float:
     """Years from ``start`` to ``end`` (days / 365.25), negative when ``end`` is earlier."""
     return (end - start).days / DAYS_PER_YEAR
@@ -103,8 +114,11 @@ class WorkItem:
     findings: list[FindingView]
     #: Asset ids whose dependant services count for this item (the asset + folded keys).
     members: list[int]
-    signals: set[str]
-    evidence: list[str] = field(default_factory=list)
+    #: Shared between items with the same signals (:func:`signal_set`); add with
+    #: :meth:`add_signals`.
+    signals: AbstractSet[str]
+    #: Evidence lines that are not findings (ignored self-signatures); see ``evidence``.
+    notes: list[str] = field(default_factory=list)
     title: str = ""
     status: str = QuantumStatus.UNKNOWN.value
     algorithm_names: tuple[str, ...] = ()
@@ -148,6 +162,17 @@ class WorkItem:
     @property
     def wave_name(self) -> str:
         return self.wave
+
+    def add_signals(self, extra: AbstractSet[str]) -> None:
+        """Add signals (the item's set is shared: it is replaced, not changed)."""
+        if not extra <= self.signals:
+            self.signals = signal_set(self.signals | extra)
+
+    @property
+    def evidence(self) -> list[str]:
+        """The notes, then one line per finding (rendered on demand: at a million findings
+        the lines would cost more than the findings)."""
+        return [*self.notes, *(evidence_line(f) for f in self.findings)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +437,8 @@ class ItemBuilder:
         self.as_of = as_of
         self.topology = Topology.of(snapshot)
         self._primitives: dict[str, tuple[frozenset[str], str]] = {}
+        #: Equal tuples and sets of algorithm names shared between items (few distinct ones).
+        self._shared: dict[object, Any] = {}
 
     def _algorithm_info(self, name: str) -> tuple[frozenset[str], str]:
         known = self._primitives.get(name)
@@ -511,10 +538,10 @@ class ItemBuilder:
                     use=use,
                     findings=sorted(group, key=lambda f: f.id),
                     members=members if use == "subject-key" else [asset.id],
-                    signals=set(signals),
+                    signals=signal_set(signals),
                 )
                 if use == "subject-key":
-                    item.evidence.extend(notes)
+                    item.notes.extend(notes)
                 self._describe(item)
                 items.append(item)
         items.sort(key=lambda i: i.key)
@@ -531,11 +558,13 @@ class ItemBuilder:
                 display(f.algorithm, f.parameter),
             ),
         )
-        item.displays = tuple(dict.fromkeys(display(f.algorithm, f.parameter) for f in ranked))
-        item.algorithm_names = tuple(sorted({f.algorithm for f in findings}))
-        item.families = frozenset(
-            fam for fam in (self.family(f.algorithm) for f in findings) if fam
-        )
+        shared = self._shared
+        displays = tuple(dict.fromkeys(display(f.algorithm, f.parameter) for f in ranked))
+        item.displays = shared.setdefault(displays, displays)
+        names = tuple(sorted({f.algorithm for f in findings}))
+        item.algorithm_names = shared.setdefault(names, names)
+        families = frozenset(fam for fam in (self.family(f.algorithm) for f in findings) if fam)
+        item.families = shared.setdefault(families, families)
         # A certificate's own subject-key finding says how the key is used; the key files it
         # certifies (folded in) only say "key".
         # What matters is how the vulnerable parts are used (AES-256 next to an RSA signature
@@ -546,8 +575,7 @@ class ItemBuilder:
             self.finding_confidential(f) for f in exposed
         )
         if any(f.quantum_status == QuantumStatus.UNKNOWN for f in findings):
-            item.signals.add("evidence-gap")
-        item.evidence = [*item.evidence, *(_evidence(f) for f in findings)]
+            item.add_signals({"evidence-gap"})
         item.title = self._title(item)
         asset = item.asset
         if asset.type == "certificate":
@@ -624,7 +652,8 @@ def provisional_threat(item: WorkItem) -> Threat:
     return Threat.HNDL if item.confidentiality else Threat.FORGERY
 
 
-def _evidence(f: FindingView) -> str:
+def evidence_line(f: FindingView) -> str:
+    """``finding 1337: X25519 key-exchange at 10.0.0.5:443 (TLS group probe): hybrid``."""
     where = f" at {f.location}" if f.location else ""
     how = f" ({f.method})" if f.method else ""
     return (

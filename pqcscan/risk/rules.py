@@ -10,6 +10,7 @@ A :class:`FindingMatch` tests one finding (the vulnerability table).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -62,7 +63,7 @@ class ItemFacts(Protocol):
     @property
     def status(self) -> str: ...
     @property
-    def signals(self) -> set[str]: ...
+    def signals(self) -> AbstractSet[str]: ...
     @property
     def algorithm_names(self) -> tuple[str, ...]: ...
     @property

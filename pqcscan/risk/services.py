@@ -173,6 +173,7 @@ def direct_attachments(mapping: Any, services: Services) -> dict[int, tuple[Dire
         return {}
     raw = mapping.attachments if hasattr(mapping, "attachments") else mapping
     out: dict[int, tuple[Direct, ...]] = {}
+    shared: dict[tuple[int, str], Direct] = {}  # millions of attachments, few distinct
     for asset_id, attachments in raw.items():
         found: dict[int, Direct] = {}
         for a in attachments:
@@ -183,7 +184,11 @@ def direct_attachments(mapping: Any, services: Services) -> dict[int, tuple[Dire
                 service_id, rule = a
                 index = services.resolve(None, str(service_id))
             if index is not None and index not in found:
-                found[index] = Direct(index, str(rule))
+                key = (index, str(rule))
+                attached = shared.get(key)
+                if attached is None:
+                    attached = shared[key] = Direct(*key)
+                found[index] = attached
         if found:
             out[int(asset_id)] = tuple(found[i] for i in sorted(found))
     return out

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import calendar
 import heapq
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import networkx as nx
 
+from pqcscan.risk.graph import csr, tarjan
 from pqcscan.risk.items import Topology, WorkItem
 from pqcscan.risk.model import Wave
 from pqcscan.risk.profile import RiskProfile
@@ -117,16 +119,25 @@ def schedule(
     edges: Sequence[tuple[int, int, str]],
     cycles: Sequence[Sequence[int]],
 ) -> list[int]:
-    """Apply precedence (sets ``item.wave``) and return the backlog order (item indices)."""
+    """Apply precedence (sets ``item.wave``) and return the backlog order (item indices).
+
+    The precedence graph is kept in ``array`` CSR tables and condensed with
+    :func:`~pqcscan.risk.graph.tarjan` (a networkx graph of a million items costs a gigabyte);
+    only the few strongly connected groups of several items get a small networkx graph
+    (:func:`_inside`).
+    """
     active = [n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR]
     live = set(active)
-    graph: nx.DiGraph[int] = nx.DiGraph()
-    graph.add_nodes_from(active)
+    local = {n: i for i, n in enumerate(active)}  # item index -> node
+    src: array[int] = array("i")
+    dst: array[int] = array("i")
     real: set[tuple[int, int]] = set()  # precedence edges, without the cycle ties
     for consumer, provider, _kind in edges:
         if consumer in live and provider in live and consumer != provider:
-            graph.add_edge(consumer, provider)
-            real.add((consumer, provider))
+            if (consumer, provider) not in real:
+                src.append(local[consumer])
+                dst.append(local[provider])
+                real.add((consumer, provider))
             schedules[consumer].blocked_by.append(provider)
             schedules[provider].blocks.append(consumer)
     by_asset: dict[int, list[int]] = {}
@@ -136,34 +147,61 @@ def schedule(
         members = sorted(n for asset_id in cycle for n in by_asset.get(asset_id, ()))
         for a, b in zip(members, members[1:] + members[:1], strict=False):
             if a != b:
-                graph.add_edge(a, b)
-    components = list(nx.strongly_connected_components(graph))
-    dag = nx.condensation(graph, components)
-    effective: dict[int, int] = {}
-    urgency: dict[int, float] = {}
-    for c in nx.topological_sort(dag):  # consumers before their providers
-        group = components[c]
+                src.append(local[a])
+                dst.append(local[b])
+    del by_asset
+    size = len(active)
+    start, succ = csr(size, src, dst)
+    del src, dst
+    comp, count = tarjan(size, start, succ)
+    # the condensation: distinct edges between groups, consumer group -> provider group
+    dag: set[tuple[int, int]] = set()
+    for v in range(size):
+        cv = comp[v]
+        for k in range(start[v], start[v + 1]):
+            cw = comp[succ[k]]
+            if cw != cv:
+                dag.add((cv, cw))
+    del start, succ
+    group_src: array[int] = array("i")
+    group_dst: array[int] = array("i")
+    out_degree = array("q", bytes(8 * count))  # providers of each group
+    for cv, cw in dag:
+        group_src.append(cw)
+        group_dst.append(cv)
+        out_degree[cv] += 1
+    del dag
+    # consumers of group c: consumers[cstart[c]:cstart[c + 1]]
+    cstart, consumers = csr(count, group_src, group_dst)
+    del group_src, group_dst
+    groups: list[list[int]] = [[] for _ in range(count)]
+    for i, n in enumerate(active):
+        groups[comp[i]].append(n)
+    effective = array("b", bytes(count))
+    urgency = [0.0] * count
+    # descending group numbers: every consumer group before its providers
+    for c in range(count - 1, -1, -1):
+        group = groups[c]
         own = min(WAVE_RANK[schedules[m].rule_wave] for m in group)
-        from_consumers = min((effective[p] for p in dag.pred[c]), default=own)
-        effective[c] = min(own, from_consumers)
+        above = consumers[cstart[c] : cstart[c + 1]]
+        effective[c] = min(own, min((effective[p] for p in above), default=own))
         # the highest score this group unlocks in its own wave (itself included)
         urgency[c] = max(
             max(items[m].score for m in group),
-            max((urgency[p] for p in dag.pred[c] if effective[p] == effective[c]), default=0.0),
+            max((urgency[p] for p in above if effective[p] == effective[c]), default=0.0),
         )
-    mapping = dag.graph["mapping"]
-    for n in active:
-        schedules[n].urgency = urgency[mapping[n]]
-    for n in active:
+    for i, n in enumerate(active):
         s = schedules[n]
-        c = mapping[n]
+        c = comp[i]
+        s.urgency = urgency[c]
         final = effective[c]
         s.wave = RANK_WAVE[final]
-        s.cycle_size = len(components[c])
+        s.cycle_size = len(groups[c])
         if final < WAVE_RANK[s.rule_wave]:
-            consumers_wave = min((effective[p] for p in dag.pred[c]), default=99)
+            above = consumers[cstart[c] : cstart[c + 1]]
+            consumers_wave = min((effective[p] for p in above), default=99)
             s.pulled = "precedence" if consumers_wave == final else "cycle"
-            s.pulled_by = sum(1 for m in s.blocks if effective[mapping[m]] == final)
+            s.pulled_by = sum(1 for m in s.blocks if effective[comp[local[m]]] == final)
         items[n].wave = s.wave
     for n, s in enumerate(schedules):
         if n not in live:
@@ -171,7 +209,9 @@ def schedule(
             items[n].wave = Wave.MONITOR
         s.blocks.sort(key=lambda m: items[m].key)
         s.blocked_by.sort(key=lambda m: items[m].key)
-    return _order(items, schedules, components, dag, real) + sorted(
+    inner = {pair for pair in real if comp[local[pair[0]]] == comp[local[pair[1]]]}
+    del real
+    return _order(items, schedules, groups, out_degree, cstart, consumers, inner) + sorted(
         (n for n in range(len(items)) if n not in live), key=lambda n: items[n].key
     )
 
@@ -184,28 +224,34 @@ def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, float, str]:
 def _order(
     items: Sequence[WorkItem],
     schedules: Sequence[Schedule],
-    components: list[set[int]],
-    dag: nx.DiGraph[int],
+    groups: list[list[int]],
+    out_degree: array[int],
+    cstart: array[int],
+    consumers: array[int],
     real: set[tuple[int, int]],
 ) -> list[int]:
     """Providers before consumers; among available items the most urgent first."""
-    remaining = {c: dag.out_degree(c) for c in dag.nodes}  # providers not yet emitted
-    ranked = {c: _inside(components[c], items, schedules, real) for c in dag.nodes}
-    heap = [
-        (_priority(items[ranked[c][0]], schedules[ranked[c][0]]), c)
-        for c, left in remaining.items()
-        if left == 0
-    ]
-    heapq.heapify(heap)
+    remaining = out_degree  # providers not yet emitted (consumed here)
+    heap: list[tuple[tuple[int, float, float, str], int]] = []
+    ranked: dict[int, list[int]] = {}
+
+    def push(c: int) -> None:
+        order = _inside(set(groups[c]), items, schedules, real)
+        ranked[c] = order
+        heapq.heappush(heap, (_priority(items[order[0]], schedules[order[0]]), c))
+
+    for c in range(len(groups)):
+        if remaining[c] == 0:
+            push(c)
     out: list[int] = []
     while heap:
         _, c = heapq.heappop(heap)
-        out.extend(ranked[c])
-        for consumer in dag.pred[c]:
+        out.extend(ranked.pop(c))
+        for k in range(cstart[c], cstart[c + 1]):
+            consumer = consumers[k]
             remaining[consumer] -= 1
             if remaining[consumer] == 0:
-                first = ranked[consumer][0]
-                heapq.heappush(heap, (_priority(items[first], schedules[first]), consumer))
+                push(consumer)
     return out
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pqcscan.context.model import Ecosystem
 from pqcscan.risk import load_profile
-from pqcscan.risk.graph import build_graph, iter_bits, propagate, service_node
+from pqcscan.risk.graph import (
+    build_graph,
+    iter_bits,
+    propagate,
+    propagate_inventory,
+    service_node,
+)
 from pqcscan.risk.services import Direct, resolve_services
 from tests.unit.risk.builders import SnapshotBuilder, context, service
 
@@ -127,3 +135,82 @@ def test_cycles_are_reported_and_share_everything() -> None:
     assert retention is not None and retention[0] == 8.0
     assert graph.edges[service_node(w), d]["kind"] == "uses"
     assert graph.edges[a, c]["kind"] == "issued_by"
+
+
+@given(graphs())
+@settings(max_examples=150, deadline=None)
+def test_compact_propagation_equals_the_networkx_one(case: tuple[object, ...]) -> None:
+    """``propagate_inventory`` (CSR arrays, iterative Tarjan) gives exactly what ``propagate``
+    gives over the networkx graph of the same snapshot."""
+    snapshot, ctx, uses, public = case
+    services = resolve_services([ctx], load_profile())  # type: ignore[list-item]
+    direct: dict[int, list[Direct]] = {}
+    for s_index, asset_id in uses:  # type: ignore[attr-defined]
+        index = services.resolve("test", f"s{s_index}")
+        assert index is not None
+        direct.setdefault(asset_id, []).append(Direct(index, "rule"))
+    reference = propagate(build_graph(snapshot, services, direct), services, public)  # type: ignore[arg-type]
+    compact = propagate_inventory(snapshot, services, direct, public)  # type: ignore[arg-type]
+    assert compact.reach == reference.reach
+    assert compact.cycles == reference.cycles
+    assert compact.components == reference.components
+
+
+def test_compact_propagation_on_a_long_chain_and_a_big_cycle() -> None:
+    """Deep graphs do not recurse: a 5,000-asset chain ending in a 1,000-asset cycle."""
+    b = SnapshotBuilder()
+    ids = [b.asset("certificate", f"c{i}") for i in range(6000)]
+    for u, v in pairwise(ids):
+        b.link(u, "issued-by", v)
+    b.link(ids[-1], "issued-by", ids[5000])  # the last 1,000 form one cycle
+    ctx = context(service("top", 5, 10.0))
+    services = resolve_services([ctx], load_profile())
+    top = services.resolve("test", "top")
+    assert top is not None
+    snapshot = b.build()
+    result = propagate_inventory(snapshot, services, {ids[0]: [Direct(top, "r")]}, (ids[3],))
+    assert result.cycles == (tuple(ids[5000:]),)
+    assert all(result.reach[a].bits == 1 for a in ids)
+    assert result.reach[ids[2]].public == 0 and result.reach[ids[-1]].public == ids[3]
+    assert result.components == len(ids) - 1000 + 1 + 1  # the cycle is one; the service one
+
+
+@given(graphs(), st.integers(1, 4))
+@settings(max_examples=100, deadline=None)
+def test_truncated_propagation_keeps_the_worst_services_and_the_sizes(
+    case: tuple[object, ...], keep: int
+) -> None:
+    """With ``truncate``, an asset keeps its lowest ``keep`` service bits and the whole set's
+    size and impact-weighted size; assets named ``full`` keep everything."""
+    snapshot, ctx, uses, public = case
+    services = resolve_services([ctx], load_profile())  # type: ignore[list-item]
+    direct: dict[int, list[Direct]] = {}
+    for s_index, asset_id in uses:  # type: ignore[attr-defined]
+        index = services.resolve("test", f"s{s_index}")
+        assert index is not None
+        direct.setdefault(asset_id, []).append(Direct(index, "rule"))
+    reference = propagate_inventory(snapshot, services, direct, public)  # type: ignore[arg-type]
+    full = {a.id for a in snapshot.assets if a.id % 2}  # type: ignore[attr-defined]
+    short = propagate_inventory(
+        snapshot,  # type: ignore[arg-type]
+        services,
+        direct,
+        public,  # type: ignore[arg-type]
+        truncate=keep,
+        full=full,
+    )
+    for asset_id, whole in reference.reach.items():
+        got = short.reach[asset_id]
+        if asset_id in full or not (whole.bits or whole.public):
+            assert got == whole
+            continue
+        assert iter_bits(got.bits, 10**6) == iter_bits(whole.bits, keep)
+        assert got.count == whole.bits.bit_count()
+        assert got.weighted == sum(services.items[i].impact for i in iter_bits(whole.bits, 10**6))
+        assert (got.retention, got.signature, got.ecosystem, got.public) == (
+            whole.retention,
+            whole.signature,
+            whole.ecosystem,
+            whole.public,
+        )
+    assert short.cycles == reference.cycles
