@@ -322,18 +322,8 @@ def propagate_inventory(
     del src, dst
     comp, count = tarjan(n, start, succ)
     del start, succ
-    # members of each component, grouped (a counting sort by component)
-    first = array("q", bytes(8 * (count + 1)))
-    for c in comp:
-        first[c + 1] += 1
-    for c in range(count):
-        first[c + 1] += first[c]
-    fill = array("q", first)
-    members = array("i", bytes(4 * n))
-    for v in range(n):
-        members[fill[comp[v]]] = v
-        fill[comp[v]] += 1
-    del fill
+    # members of each component, grouped: component c holds members[first[c]:first[c + 1]]
+    first, members = csr(count, comp, array("i", range(n)))
     public_set = {index[p] for p in public if p in index}
     full_set = {index[a] for a in full if a in index}
     # edges leaving each component: its set is needed until they are all consumed

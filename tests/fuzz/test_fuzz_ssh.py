@@ -24,27 +24,12 @@ from pqcscan.collectors.ssh.transport import Transport
 from pqcscan.collectors.ssh.wire import ConnectionClosed, KexInit, SshProtocolError
 from pqcscan.results import Capability
 from tests.fuzz.mutate import fuzz, mutated
+from tests.fuzz.replay import Sink
 from tests.fuzz.seeds import demo_tree
 
 BANNER = b"SSH-2.0-OpenSSH_9.9p1 Debian-3\r\n"
 CLIENT = b"SSH-2.0-pqcscan_fuzz"
 PRE_BANNER = (b"", b"Welcome\r\n", b"x" * 200 + b"\n", b"\r\n" * 50)
-
-
-class _Sink:
-    """A writer that accepts everything: the server's side is replayed, not live."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    async def drain(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    async def wait_closed(self) -> None:
-        pass
 
 
 @functools.cache
@@ -111,7 +96,7 @@ async def _exchange(data: bytes) -> None:
     reader.feed_data(data)
     reader.feed_eof()
     deadline = asyncio.get_running_loop().time() + 5
-    t = Transport(reader, _Sink(), deadline)  # type: ignore[arg-type]
+    t = Transport(reader, Sink(), deadline)  # type: ignore[arg-type]
     try:
         banner, _ = await t.read_identification()
         assert banner is not None

@@ -33,6 +33,7 @@ from pqcscan.collectors.tls.wire import (
 )
 from pqcscan.results import CollectedItem
 from tests.fuzz.mutate import fuzz, mutated
+from tests.fuzz.replay import Sink
 from tests.fuzz.seeds import demo_tree
 
 SUITES = (0x1301, 0x1302, 0x1303, 0xC02F, 0xC030, 0x009E, 0x0035, 0x0A0A, 0x00FF, 0xFFFF, 0)
@@ -41,19 +42,6 @@ VERSIONS = (None, 0x0304, 0x0303, 0x0302, 0x0300, 0x7F1C, 0xFEFD, 0x0A0A, 0xFFFF
 EXT_TYPES = (0x002B, 0x0033, 0x0000, 0x000B, 0x000A, 0x0010, 0x0017, 0xFF01, 0x0029, 0x002A)
 SHARE_SIZES = (0, 1, 31, 32, 65, 97, 1088, 1120, 1216, 2000)
 HOST = "www.example-bank.test"
-
-
-class _Sink:
-    """A writer that accepts everything: the server's side is replayed, not live."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    async def drain(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @st.composite
@@ -125,7 +113,7 @@ async def _reply(data: bytes, until: Until) -> None:
     reader.feed_data(data)
     reader.feed_eof()
     deadline = asyncio.get_running_loop().time() + 5
-    channel = Channel(reader, _Sink(), deadline, max_bytes=1 << 20)  # type: ignore[arg-type]
+    channel = Channel(reader, Sink(), deadline, max_bytes=1 << 20)  # type: ignore[arg-type]
     spec = ClientHelloSpec(
         legacy_version=0x0303,
         cipher_suites=(0x1301, 0xC02F, 0x009E),

@@ -16,19 +16,7 @@ from pqcscan.collectors.tls.hello import Until, send_hello
 from pqcscan.collectors.tls.keyshare import make_key_share
 from pqcscan.collectors.tls.tls13 import HelloRetry, handshake
 from pqcscan.collectors.tls.wire import ClientHelloSpec, ContentType, KeyShareEntry
-
-
-class _Sink:
-    """A writer that accepts everything (the server's side is replayed, not live)."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    async def drain(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+from tests.fuzz.replay import Sink
 
 
 async def _channel(data: bytes) -> Channel:
@@ -36,7 +24,7 @@ async def _channel(data: bytes) -> Channel:
     reader.feed_data(data)
     reader.feed_eof()
     loop = asyncio.get_running_loop()
-    return Channel(reader, _Sink(), loop.time() + 5, max_bytes=1 << 20)  # type: ignore[arg-type]
+    return Channel(reader, Sink(), loop.time() + 5, max_bytes=1 << 20)  # type: ignore[arg-type]
 
 
 def _spec(shares: tuple[KeyShareEntry, ...] | None = None) -> ClientHelloSpec:
