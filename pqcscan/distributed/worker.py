@@ -92,20 +92,10 @@ class WorkerStats:
     closed: list[RunSummary] = field(default_factory=list)
 
 
-class JoinedRecorder(RunRecorder):
-    """A recorder that writes into a run other workers write too: it never reopens nor
-    closes the run on leaving its context (the sweep that finds no job left closes it, with
-    :meth:`finish`)."""
-
-    def __init__(self, inventory: Inventory, run_id: int) -> None:
-        super().__init__(inventory.engine, "", {}, resume=run_id)
-
-    def _reopen(self, run_id: int, collector: str) -> int:
-        return run_id
-
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        if exc_type is None:
-            self.flush()
+def joined(inventory: Inventory, run_id: int) -> RunRecorder:
+    """A recorder writing into a run that other workers write too: it never reopens nor closes
+    the run (the sweep that finds no job left closes it, with :meth:`RunRecorder.finish`)."""
+    return RunRecorder(inventory.engine, "", {}, join=run_id)
 
 
 @dataclass
@@ -254,7 +244,7 @@ class Worker:
         current = self.inventory.run(run.id)
         if current is None or current.status != "running":
             return  # another worker closed it
-        recorder = JoinedRecorder(self.inventory, run.id)
+        recorder = joined(self.inventory, run.id)
         if jobs.failed:
             summary = recorder.finish(
                 "failed",
@@ -295,7 +285,7 @@ class Worker:
             )
 
     def _write(self, run_id: int, rows: list[ItemRows]) -> None:
-        with JoinedRecorder(self.inventory, run_id) as recorder:
+        with joined(self.inventory, run_id) as recorder:
             for item in rows:
                 recorder.add(item)
 

@@ -127,9 +127,13 @@ class RunRecorder:
         clock: Clock = utcnow,
         batch_size: int = 1000,
         resume: int | None = None,
+        join: int | None = None,
         flush_every: float = 2.0,
     ) -> None:
-        """Start a new run, or with ``resume`` reopen an unfinished one to complete it.
+        """Start a new run, or with ``resume`` reopen an unfinished one to complete it, or
+        with ``join`` write into a running run that other writers share (distributed
+        workers): a joined run is neither reopened nor closed on leaving the context, only
+        flushed; whoever sees it done calls :meth:`finish`.
 
         Items are written every ``batch_size`` items or ``flush_every`` seconds, whichever
         comes first, so a slow network scan killed mid-way loses seconds, not a batch.
@@ -142,7 +146,11 @@ class RunRecorder:
         self._buffer: list[ItemRows] = []
         self._statements: dict[str, BulkStatement] = {}
         self._finished = False
+        self._joined = join is not None
         self.summary: RunSummary | None = None
+        if join is not None:
+            self.run_id = join
+            return
         if resume is not None:
             self.run_id = self._reopen(resume, collector)
             return
@@ -193,6 +201,10 @@ class RunRecorder:
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         if self._finished:
+            return
+        if self._joined:
+            if exc_type is None:
+                self.flush()
             return
         if exc_type is None:
             self.finish("completed")

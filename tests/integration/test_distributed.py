@@ -31,7 +31,7 @@ from pqcscan.demo.lab import Lab
 from pqcscan.demo.lab.postgres import PostgresServer
 from pqcscan.distributed import queue
 from pqcscan.distributed.jobs import decode_job, encode_job
-from pqcscan.distributed.worker import JoinedRecorder, Worker, WorkerOptions
+from pqcscan.distributed.worker import Worker, WorkerOptions, joined
 from pqcscan.inventory import Inventory
 from pqcscan.results import CollectedItem, ErrorKind, ScanError
 from pqcscan.targets.model import Endpoint
@@ -194,7 +194,7 @@ def test_a_job_taken_over_after_its_worker_died_is_stored_once(queue_url: str) -
     )
     # The dead worker: its rows are written, its job stays picked, its heartbeat stops.
     dead = decode_job(payload)
-    with JoinedRecorder(inv, run) as recorder:
+    with joined(inv, run) as recorder:
         for unit in dead:
             key = unit.locator
             recorder.add(CollectedItem(key, errors=(ScanError(key, ErrorKind.REFUSED, "x"),)))
