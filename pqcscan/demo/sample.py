@@ -29,7 +29,6 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -229,12 +228,15 @@ def _scan_round(
         summary = run_scan(inventory, collector, clock=clock.step())
     log.append(f"{stage.name}: net run {summary.run_id}, {summary.findings} findings")
     engine = inventory.engine
-    with resources.as_file(SAMPLES) as samples:
-        if first:
-            loaded = load_context_files([samples / CONTEXT_SAMPLE])
-            save_context(engine, loaded.context, f"pqcscan sample {CONTEXT_SAMPLE}", clock.step()())
-            hardware = DeclaredCollector.open(samples / HARDWARE_SAMPLE)
-            run_scan(inventory, hardware, clock=clock.step())
+    if first:  # copied under the fixed folder: the inventory records the CSV's path
+        context = files.parent / "context"
+        context.mkdir(exist_ok=True)
+        for name in (CONTEXT_SAMPLE, HARDWARE_SAMPLE):
+            (context / name).write_bytes(SAMPLES.joinpath(name).read_bytes())
+        loaded = load_context_files([context / CONTEXT_SAMPLE])
+        save_context(engine, loaded.context, f"pqcscan sample {CONTEXT_SAMPLE}", clock.step()())
+        hardware = DeclaredCollector.open(context / HARDWARE_SAMPLE)
+        run_scan(inventory, hardware, clock=clock.step())
     contexts = load_contexts(engine)
     snapshot = load_snapshot(engine)
     mapping = map_assets(snapshot, contexts, asset_locations(engine))
