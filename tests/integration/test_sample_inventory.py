@@ -16,6 +16,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from pqcscan.demo.lab import serve
 from pqcscan.demo.sample import SAMPLE_NAME, build_sample
 from pqcscan.inventory import Inventory
 from pqcscan.inventory.database import HEAD_REVISION, current_revision
@@ -141,6 +142,9 @@ def test_report_rank_and_backlog(sample: Path, tmp_path: Path) -> None:
 @pytest.fixture
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("sample") / SAMPLE_NAME
+    # As in any test session: lab chains already built (at random) and cached in this process.
+    with serve("classic-rsa2048"), serve("pqc-hybrid"):
+        pass
     build_sample(out)
     yield out
 

@@ -52,6 +52,12 @@ def seeded() -> bool:
     return _stream is not None
 
 
+def current_stream() -> SeededStream | None:
+    """The active stream (None outside :func:`deterministic`): part of the key of any cache
+    of built fixtures, so a seeded block never reuses what was built at random before it."""
+    return _stream
+
+
 def random_bytes(label: str, n: int) -> bytes:
     """``n`` random bytes: from the seeded stream when one is active, else from the OS."""
     stream = _stream

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from pqcscan.demo.builders import FixtureCert, FixtureKey, issue, key, private_key_pem
+from pqcscan.demo.builders.entropy import SeededStream, current_stream
 from pqcscan.demo.builders.keys import HashName, KeyFamily
 from pqcscan.demo.lab.model import CertificateFacts, ChainCertificate
 
@@ -119,9 +120,14 @@ def _describe(cert: FixtureCert) -> ChainCertificate:
     )
 
 
-@cache
 def chain(profile: CertProfile) -> LabChain:
-    """The chain for ``profile``, built on first use and cached for the process."""
+    """The chain for ``profile``, built on first use and cached for the process (and, inside
+    :func:`~pqcscan.demo.builders.entropy.deterministic`, for that seeded block)."""
+    return _chain(profile, current_stream())
+
+
+@cache
+def _chain(profile: CertProfile, _stream: SeededStream | None) -> LabChain:
     root_key = _make_key(profile.root_key or profile.leaf_key, "root")
     leaf_key = _make_key(profile.leaf_key, "leaf")
     root = issue(
