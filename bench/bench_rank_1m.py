@@ -14,10 +14,12 @@ asset, ~2.6 million), whose input mapping alone is ~500 MB. Then:
    findings with their evidence, links, as tuples in lists) and nothing else.
 
 Reported: the contender's wall time and peak RSS against the 1 GB target, and the ratio of
-its peak RSS and time to the bare read's.
+its peak RSS and time to the bare read's. With ``--steps``, also the contender's RSS and
+high-water mark (``VmRSS`` / ``VmHWM``) at the entry and exit of each step of
+``rank_lazily`` (the functions it calls are wrapped in the child; it ranks the same).
 
     python bench/bench_rank_1m.py [--findings 1000000] [--services 10000] [--attach 1.0]
-                                  [--edges N] [--keep] [--reuse FOLDER] [--json FILE]
+                                  [--edges N] [--keep] [--reuse FOLDER] [--steps] [--json FILE]
 """
 
 from __future__ import annotations
@@ -45,7 +47,53 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_rank(db: Path, context_file: Path) -> dict[str, Any]:
+#: The steps of ``rank_lazily`` that ``--steps`` reports: (owner in the engine, name).
+STEPS = (
+    ("", "_sorted_snapshot"),
+    ("", "direct_attachments"),
+    ("ItemBuilder", "build"),
+    ("", "propagate_inventory"),
+    ("", "Scorer"),
+    ("", "rule_wave"),
+    ("", "precedence_edges"),
+    ("", "schedule"),
+    ("", "_notes"),
+)
+
+
+def _vm() -> tuple[int, int]:
+    """(VmRSS, VmHWM) of this process in MiB (Linux)."""
+    found = {}
+    with Path("/proc/self/status").open() as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0]) // 1024
+    return found["VmRSS"], found["VmHWM"]
+
+
+def _probe_steps(log: list[list[Any]]) -> None:
+    """Wrap each step of ``rank_lazily`` (its first call) to log RSS at entry and exit."""
+    import functools
+
+    from pqcscan.risk import engine
+
+    for owner_name, name in STEPS:
+        owner: Any = getattr(engine, owner_name) if owner_name else engine
+        original = getattr(owner, name)
+
+        def wrapped(*a: Any, _f: Any = original, _n: str = name, **k: Any) -> Any:
+            if any(row[0] == _n for row in log):
+                return _f(*a, **k)
+            before = _vm()
+            result = _f(*a, **k)
+            log.append([_n, *before, *_vm()])
+            return result
+
+        setattr(owner, name, functools.wraps(original)(wrapped))
+
+
+def child_rank(db: Path, context_file: Path, steps: bool = False) -> dict[str, Any]:
     """The contender: what ``pqcscan rank`` does, timed per step (runs in a fresh process)."""
     from sqlalchemy import create_engine
 
@@ -56,7 +104,9 @@ def child_rank(db: Path, context_file: Path) -> dict[str, Any]:
 
     get_catalog()
     profile = load_profile()
-    out: dict[str, Any] = {"rss_start": _rss_mb()}
+    out: dict[str, Any] = {"rss_start": _rss_mb(), "steps": []}
+    if steps:
+        _probe_steps(out["steps"])
     with context_file.open("rb") as f:
         ctx, mapping = pickle.load(f)
     out["rss_context"] = _rss_mb()
@@ -122,7 +172,8 @@ def _child(*args: str) -> dict[str, Any]:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("--child-rank", "--child-bare"):
         if sys.argv[1] == "--child-rank":
-            print(json.dumps(child_rank(Path(sys.argv[2]), Path(sys.argv[3]))))
+            steps = sys.argv[4:] == ["--steps"]
+            print(json.dumps(child_rank(Path(sys.argv[2]), Path(sys.argv[3]), steps)))
         else:
             print(json.dumps(child_bare(Path(sys.argv[2]))))
         return
@@ -141,12 +192,19 @@ def main() -> None:
         type=Path,
         help="rank the inventory.db and context.pickle a --keep run left (adds a ranking)",
     )
+    ap.add_argument(
+        "--steps", action="store_true", help="RSS at each step of rank_lazily (wrapped)"
+    )
     add_json_option(ap)
     args = ap.parse_args()
+    step_args: tuple[str, ...] = ("--steps",) if args.steps else ()
     if args.reuse:
         bare = _child("--child-bare", str(args.reuse / "inventory.db"))
         ours = _child(
-            "--child-rank", str(args.reuse / "inventory.db"), str(args.reuse / "context.pickle")
+            "--child-rank",
+            str(args.reuse / "inventory.db"),
+            str(args.reuse / "context.pickle"),
+            *step_args,
         )
         report(args, ours, bare, ours["findings"])
         return
@@ -176,7 +234,7 @@ def main() -> None:
             f"({db.stat().st_size / 2**20:,.0f} MiB)"
         )
         bare = _child("--child-bare", str(db))
-        ours = _child("--child-rank", str(db), str(context_file))
+        ours = _child("--child-rank", str(db), str(context_file), *step_args)
     finally:
         if args.keep:
             print(f"kept: {folder}")
@@ -201,6 +259,10 @@ def report(
           f"{ours['save']:>9.1f}{ours['rss_peak']:>14,.0f}")  # fmt: skip
     print(f"{'  load + rank + save':<52}{total:>9.1f}{ours['rss_peak']:>14,.0f}")
     print(f"items: {ours['items']:,} ({ours['waves']})")
+    if ours["steps"]:
+        print(f"\n{'rank_lazily step (first call)':<32}{'RSS in':>9}{'RSS out':>9}{'peak out':>10}")
+        for name, rss_in, _, rss_out, hwm_out in ours["steps"]:
+            print(f"{name:<32}{rss_in:>9,}{rss_out:>9,}{hwm_out:>10,}")
     rss_ratio = ours["rss_peak"] / bare["rss_peak"]
     time_ratio = total / bare["seconds"]
     met = ours["rss_peak"] < TARGET_RSS_MB

@@ -2,10 +2,11 @@
 
 ORM rows never leave the inventory package: :func:`load_snapshot` reads assets, findings and
 links once, in id order, into frozen values. Rows are streamed (``yield_per``: a server-side
-cursor on PostgreSQL) and the strings that repeat -- algorithm names, parameters, usages,
-statuses, methods, locations, detail keys -- are interned, so a finding costs its view and two
-ints (~200 bytes: ~200 MB at a million findings). Everything downstream is pure functions
-over it.
+cursor on PostgreSQL); the strings that repeat -- algorithm names, parameters, usages,
+statuses, methods, locations, detail keys -- are interned; findings and links hold their
+assets' own id ``int`` objects, and a locator equal to the fingerprint (a name equal to the
+locator) is the same ``str``. A finding costs its view and its id (~150 bytes: ~150 MB at a
+million findings). Everything downstream is pure functions over it.
 """
 
 from __future__ import annotations
@@ -81,15 +82,17 @@ def load_snapshot(engine: Engine) -> Snapshot:
     """Read the whole inventory, deterministically ordered by id."""
     a, f, lk = ASSETS, FINDINGS, ASSET_LINKS
     intern = sys.intern
+    #: Each asset id once: findings and links refer to the same ``int`` objects.
+    ids: dict[int, int] = {}
     with engine.connect() as conn:
         conn = conn.execution_options(yield_per=YIELD_PER)
         assets = tuple(
             AssetView(
-                row.id,
+                ids.setdefault(row.id, row.id),
                 intern(row.type),
                 row.fingerprint,
-                row.locator,
-                row.name,
+                row.fingerprint if row.locator == row.fingerprint else row.locator,
+                row.locator if row.name == row.locator and row.name else row.name,
                 _interned(row.details or {}),
             )
             for row in conn.execute(
@@ -101,7 +104,7 @@ def load_snapshot(engine: Engine) -> Snapshot:
         findings = tuple(
             FindingView(
                 row.id,
-                row.asset_id,
+                ids.get(row.asset_id, row.asset_id),
                 intern(row.algorithm),
                 intern(row.parameter),
                 intern(row.usage),
@@ -128,7 +131,11 @@ def load_snapshot(engine: Engine) -> Snapshot:
             )
         )
         links = tuple(
-            LinkView(row.source_id, intern(row.relation), row.target_id)
+            LinkView(
+                ids.get(row.source_id, row.source_id),
+                intern(row.relation),
+                ids.get(row.target_id, row.target_id),
+            )
             for row in conn.execute(
                 select(lk.c.source_id, lk.c.relation, lk.c.target_id).order_by(
                     lk.c.source_id, lk.c.relation, lk.c.target_id

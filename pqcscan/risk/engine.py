@@ -14,7 +14,8 @@ values at once. :func:`rank` is ``rank_lazily`` collected into a ``RiskResult``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -22,7 +23,7 @@ from typing import Any
 
 from pqcscan.catalog import Deadline, get_catalog
 from pqcscan.context.model import BusinessContext
-from pqcscan.inventory.snapshot import Snapshot
+from pqcscan.inventory.snapshot import AssetView, FindingView, LinkView, Snapshot
 from pqcscan.risk.explain import dependants_phrase, wave_reason
 from pqcscan.risk.factors import Assessment, Scorer
 from pqcscan.risk.graph import betweenness, build_graph, propagate_inventory
@@ -54,15 +55,42 @@ def _contexts(
     return list(contexts)
 
 
+def _link_order(lk: LinkView) -> tuple[int, str, int]:
+    return (lk.source_id, lk.relation, lk.target_id)
+
+
+def _ascending(values: Sequence[Any], key: Callable[[Any], Any]) -> bool:
+    """``values`` is strictly increasing by ``key`` (sorted, no duplicates)."""
+    previous = None
+    for v in values:
+        k = key(v)
+        if previous is not None and not previous < k:
+            return False
+        previous = k
+    return True
+
+
 def _sorted_snapshot(snapshot: Snapshot) -> Snapshot:
-    """The same snapshot with every tuple in id order (input order must not matter)."""
-    return Snapshot(
-        tuple(sorted(snapshot.assets, key=lambda a: a.id)),
-        tuple(sorted(snapshot.findings, key=lambda f: f.id)),
-        tuple(
-            sorted(set(snapshot.links), key=lambda lk: (lk.source_id, lk.relation, lk.target_id))
-        ),
-    )
+    """The same snapshot with every tuple in id order (input order must not matter); the
+    snapshot itself when it already is (``load_snapshot``'s: no copy of a million rows)."""
+    assets, findings, links = snapshot.assets, snapshot.findings, snapshot.links
+    if not _ascending(assets, _asset_id):
+        assets = tuple(sorted(assets, key=_asset_id))
+    if not _ascending(findings, _finding_id):
+        findings = tuple(sorted(findings, key=_finding_id))
+    if not _ascending(links, _link_order):
+        links = tuple(sorted(set(links), key=_link_order))
+    if assets is snapshot.assets and findings is snapshot.findings and links is snapshot.links:
+        return snapshot
+    return Snapshot(assets, findings, links)
+
+
+def _asset_id(a: AssetView) -> int:
+    return a.id
+
+
+def _finding_id(f: FindingView) -> int:
+    return f.id
 
 
 @lru_cache(maxsize=4096)
@@ -280,7 +308,15 @@ def rank_lazily(
         if profile.betweenness
         else None
     )
-    scorer = Scorer(profile, catalog, builder, as_of, services, propagation.reach, direct)
+    cycles = propagation.cycles
+    reach = propagation.reach
+    if not isinstance(reach, dict):
+        reach = dict(reach)
+    del propagation
+    # An asset's reach is dropped after the last item reading it: the propagation shrinks
+    # while the scores grow, instead of both being whole at the end of scoring.
+    readers = Counter(m for item in items for m in item.members)
+    scorer = Scorer(profile, catalog, builder, as_of, services, reach, direct)
     assessments: list[_Scored] = []
     moscas: dict[Mosca, Mosca] = {}
     for item in items:
@@ -294,8 +330,11 @@ def rank_lazily(
         if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
             item.add_signals({"support-ends-before-migration"})  # even starting today
         assessments.append(_scored(a, scorer, profile.crqc_year, moscas))
-    cycles = propagation.cycles
-    del scorer, moscas, propagation  # the reach of every asset: no longer needed
+        for m in item.members:
+            readers[m] -= 1
+            if not readers[m]:
+                reach.pop(m, None)
+    del scorer, moscas, reach, readers  # the reach of every asset: no longer needed
     schedules = []
     for item in items:
         wave, rule_id, label = rule_wave(item, profile)

@@ -52,6 +52,8 @@ ECOSYSTEM_NAMES = {
     3: "interbank / payment network / regulator",
 }
 _ROUND = 4
+#: Reach summaries kept by a :class:`Scorer` at most.
+REACH_CACHE = 4096
 
 
 def clamp(x: float) -> float:
@@ -160,7 +162,13 @@ class Scorer:
         self._all_deadlines: dict[_FindingKey, tuple[Deadline, ...]] = {}
         self._v: dict[tuple[object, ...], tuple[float, str, str]] = {}
         self.enabled = ", ".join(r.id for r in profile.regimes) or "none"
+        #: The last summaries computed (bounded: items come sorted by key, so the items of
+        #: one asset are neighbours; a summary for every asset of a million would be
+        #: ~200 MB, see docs/performance.md).
         self._reach_cache: dict[tuple[int, ...], _Reached] = {}
+        self._deadline_sets: dict[tuple[Deadline, ...], tuple[Deadline, ...]] = {}
+        self._floats: dict[float, float] = {}
+        self._dates: dict[date, date] = {}
         # Equal factor records and texts are shared between items, not repeated: a million
         # items have a few thousand distinct ones (see docs/performance.md).
         self._factor: dict[FactorScore, FactorScore] = {}
@@ -188,7 +196,7 @@ class Scorer:
                     r.ecosystem,
                     {d.service: d for d in self.direct.get(members[0], ())},
                 )
-                self._reach_cache[members] = found
+                self._remember(members, found)
                 return found
         bits = 0
         public = 0
@@ -213,8 +221,22 @@ class Scorer:
         found = self._summary(
             bits, bits.bit_count(), weighted, public, retention, signature, ecosystem, direct
         )
-        self._reach_cache[members] = found
+        self._remember(members, found)
         return found
+
+    def _share(self, x: float) -> float:
+        """One ``float`` per value for what items keep (scores, years: a few thousand distinct
+        values, 24 bytes each per item otherwise); zeros keep their sign."""
+        if x == 0:
+            return x
+        return self._floats.setdefault(x, x)
+
+    def _remember(self, members: tuple[int, ...], found: _Reached) -> None:
+        """Cache a summary, forgetting them all past ``REACH_CACHE`` (the function is pure:
+        a summary computed again is equal)."""
+        if len(self._reach_cache) >= REACH_CACHE:
+            self._reach_cache.clear()
+        self._reach_cache[members] = found
 
     def _summary(
         self,
@@ -337,7 +359,7 @@ class Scorer:
             overrides.append((float(declared), "declared with the asset"))
         if overrides:
             years, who = max(overrides, key=lambda o: (o[0], o[1]))
-            a.y, a.y_prov = round(years, 2), Provenance.USER
+            a.y, a.y_prov = self._share(round(years, 2)), Provenance.USER
             a.y_source = f"user: migration_years of {who}"
             a.y_rules = ()
         else:
@@ -354,7 +376,7 @@ class Scorer:
                     years *= m.factor
                     parts.append(f"x {m.id} {m.factor:g}")
                     used.append(m.id)
-            a.y, a.y_prov = round(years, 2), Provenance.RULE
+            a.y, a.y_prov = self._share(round(years, 2)), Provenance.RULE
             a.y_source = " ".join(parts)
             a.y_rules = tuple(used)
         item.y = a.y
@@ -408,7 +430,7 @@ class Scorer:
                 a.x_source = "default: no signature lifetime stated (profile default)"
         a.x = round(a.x, 2)
         a.z, a.z_source = self.z, self.z_source
-        gap = round(a.x + a.y - a.z, 2)
+        gap = self._share(round(a.x + a.y - a.z, 2))
         item.gap = gap
         if p.crqc_model == "cdf":
             horizon = a.x + a.y
@@ -476,16 +498,18 @@ class Scorer:
                 flagged.add(f.id)
                 chosen.setdefault((d.regime, d.action, d.year, d.scope, d.note), d)
         deadlines = tuple(sorted(chosen.values(), key=lambda d: (d.year, d.regime, d.action)))
+        deadlines = self._deadline_sets.setdefault(deadlines, deadlines)
         a.deadlines = deadlines
         if not deadlines:
             a.a, a.earliest, a.in_force, a.slack = 0.0, None, False, None
             a.a_raw = f"no deadline in the enabled regimes ({self.enabled})"
         else:
             first = deadlines[0]
-            a.earliest = first.effective
+            effective = first.effective
+            a.earliest = self._dates.setdefault(effective, effective)
             a.in_force = first.effective <= self.as_of
             to_go = years_between(self.as_of, first.effective)
-            a.slack = round(to_go - a.y, 2)
+            a.slack = self._share(round(to_go - a.y, 2))
             what = f"{first.regime_name}: {first.action} from {first.year}"
             if first.scope:
                 what += f" ({first.scope})"
@@ -588,9 +612,11 @@ class Scorer:
             factors.append(self._factor.setdefault(record, record))
         shared = tuple(factors)
         a.factors = self._factors.setdefault(shared, shared)
-        a.score = round(total, 1)
+        a.score = self._share(round(total, 1))
         inputs = (a.x_prov, a.impact_prov, a.eco_prov, a.y_prov)
-        a.confidence = round(sum(1 for s in inputs if s is not Provenance.DEFAULT) / 4, 2)
+        a.confidence = self._share(
+            round(sum(1 for s in inputs if s is not Provenance.DEFAULT) / 4, 2)
+        )
         a.needs_context = a.impact_prov is Provenance.DEFAULT or (
             item.confidentiality and a.x_prov is Provenance.DEFAULT
         )

@@ -93,7 +93,8 @@ def build_graph(
 class Reach:
     """What reaches one asset: its dependant services and their strongest context."""
 
-    bits: int
+    #: The dependant set (bit i: service i), or 0 when truncated (see ``lowest``).
+    whole: int
     retention: RetentionKey | None
     signature: ValueKey | None
     ecosystem: ValueKey | None
@@ -103,6 +104,19 @@ class Reach:
     #: what an item lists), and these are the full set's size and impact-weighted size.
     count: int = -1
     weighted: int = -1
+    #: A truncated set: the positions of its lowest set bits, packed (``array("I")``). An int
+    #: is as long as its highest bit: service 9,999 alone costs 1.3 KB, 4 bytes here.
+    lowest: bytes = b""
+
+    @property
+    def bits(self) -> int:
+        """The dependant set, or (``count`` >= 0) its lowest set bits."""
+        if self.count < 0:
+            return self.whole
+        out = 0
+        for i in array("I", self.lowest):
+            out |= 1 << i
+        return out
 
     @staticmethod
     def retention_of(key: RetentionKey) -> tuple[float, Provenance, int]:
@@ -266,15 +280,9 @@ def tarjan(n: int, start: array[int], succ: array[int]) -> tuple[array[int], int
     return comp, count
 
 
-def _truncated(bits: int, keep: int) -> int:
-    """The lowest ``keep`` set bits of ``bits``."""
-    out = 0
-    while bits and keep:
-        low = bits & -bits
-        out |= low
-        bits ^= low
-        keep -= 1
-    return out
+def _truncated(bits: int, keep: int) -> bytes:
+    """The positions of the lowest ``keep`` set bits of ``bits``, packed for ``Reach``."""
+    return array("I", iter_bits(bits, keep)).tobytes()
 
 
 def propagate_inventory(
@@ -392,7 +400,7 @@ def propagate_inventory(
             else:
                 if short is None:
                     weighted = sum(k * (b & mask).bit_count() for k, mask in masks)
-                    short = Reach(_truncated(b, truncate), r, s_, e, p, b.bit_count(), weighted)
+                    short = Reach(0, r, s_, e, p, b.bit_count(), weighted, _truncated(b, truncate))
                 reach[ids[v]] = short
         if len(group) > 1:
             assets = [ids[v] for v in group if v < n_assets]

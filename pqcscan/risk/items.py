@@ -26,10 +26,11 @@ rule tables read (``tls13``, ``hybrid-accepted``, ``public-address``, ``ca``, ``
 from __future__ import annotations
 
 import ipaddress
+import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -112,14 +113,15 @@ class WorkItem:
     asset: AssetView
     use: str
     findings: list[FindingView]
-    #: Asset ids whose dependant services count for this item (the asset + folded keys).
-    members: list[int]
+    #: Asset ids whose dependant services count for this item (the asset + folded keys);
+    #: the items of one asset share one tuple.
+    members: Sequence[int]
     #: Shared between items with the same signals (:func:`signal_set`); add with
     #: :meth:`add_signals`.
     signals: AbstractSet[str]
     #: Evidence lines that are not findings (ignored self-signatures); see ``evidence``.
-    notes: list[str] = field(default_factory=list)
-    title: str = ""
+    #: Replaced, not extended (the default is one shared empty tuple).
+    notes: Sequence[str] = ()
     status: str = QuantumStatus.UNKNOWN.value
     algorithm_names: tuple[str, ...] = ()
     displays: tuple[str, ...] = ()
@@ -169,6 +171,12 @@ class WorkItem:
             self.signals = signal_set(self.signals | extra)
 
     @property
+    def title(self) -> str:
+        """What a person reads (rendered on demand, like ``evidence``: it only reads the
+        asset, the use, the displays and the signals the builder sets)."""
+        return item_title(self)
+
+    @property
     def evidence(self) -> list[str]:
         """The notes, then one line per finding (rendered on demand: at a million findings
         the lines would cost more than the findings)."""
@@ -177,30 +185,29 @@ class WorkItem:
 
 @dataclass(frozen=True, slots=True)
 class Topology:
-    """The links of a snapshot, indexed the ways the engine needs them."""
+    """The assets and links of a snapshot, indexed the ways the engine needs them (kept
+    while ranking: the findings of each asset are grouped only while items are built)."""
 
     assets: Mapping[int, AssetView]
-    findings_of: Mapping[int, list[FindingView]]
     out_links: Mapping[int, list[LinkView]]
-    in_links: Mapping[int, list[LinkView]]
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> Topology:
-        findings_of: dict[int, list[FindingView]] = defaultdict(list)
-        for f in snapshot.findings:
-            findings_of[f.asset_id].append(f)
         out_links: dict[int, list[LinkView]] = defaultdict(list)
-        in_links: dict[int, list[LinkView]] = defaultdict(list)
         for link in snapshot.links:
             out_links[link.source_id].append(link)
-            in_links[link.target_id].append(link)
-        return cls({a.id: a for a in snapshot.assets}, findings_of, out_links, in_links)
+        return cls({a.id: a for a in snapshot.assets}, out_links)
 
     def targets(self, asset_id: int, relation: str) -> list[int]:
         return [lk.target_id for lk in self.out_links.get(asset_id, ()) if lk.relation == relation]
 
-    def sources(self, asset_id: int, relation: str) -> list[int]:
-        return [lk.source_id for lk in self.in_links.get(asset_id, ()) if lk.relation == relation]
+
+def findings_by_asset(findings: Sequence[FindingView]) -> dict[int, list[FindingView]]:
+    """The findings of each asset id, in the order given."""
+    out: dict[int, list[FindingView]] = defaultdict(list)
+    for f in findings:
+        out[f.asset_id].append(f)
+    return out
 
 
 # -- details helpers ------------------------------------------------------------------------
@@ -465,6 +472,7 @@ class ItemBuilder:
     def build(self) -> list[WorkItem]:
         """Every item, sorted by key."""
         topo = self.topology
+        findings_of = findings_by_asset(self.snapshot.findings)
         issuers = {lk.target_id for lk in self.snapshot.links if lk.relation == "issued-by"}
         certified_by: dict[int, list[int]] = defaultdict(list)
         for lk in self.snapshot.links:
@@ -479,13 +487,13 @@ class ItemBuilder:
         }
         items: list[WorkItem] = []
         for asset in self.snapshot.assets:
-            findings = topo.findings_of.get(asset.id, [])
+            findings = findings_of.get(asset.id, [])
             if not findings:
                 continue
             groups: dict[str, list[FindingView]] = defaultdict(list)
             signals: set[str] = set()
             notes: list[str] = []
-            members = [asset.id]
+            members: list[int] = [asset.id]
             t = asset.type
             if t == "endpoint":
                 signals = _endpoint_signals(asset, findings)
@@ -498,7 +506,7 @@ class ItemBuilder:
                 subject, signature, ignored = _certificate_groups(findings, self_issued)
                 folded = sorted(topo.targets(asset.id, "certifies"))
                 for key_id in folded:
-                    for f in topo.findings_of.get(key_id, []):
+                    for f in findings_of.get(key_id, []):
                         if not _is_protection(f):
                             subject.append(f)
                 members += folded
@@ -531,17 +539,18 @@ class ItemBuilder:
             else:  # package, and any type added later
                 signals = _declared_signals(asset)
                 groups["crypto"] = list(findings)
+            alone = (asset.id,)
             for use, group in groups.items():
                 item = WorkItem(
                     key=f"{t}:{asset.fingerprint}#{use}",
                     asset=asset,
                     use=use,
                     findings=sorted(group, key=lambda f: f.id),
-                    members=members if use == "subject-key" else [asset.id],
+                    members=tuple(members) if use == "subject-key" else alone,
                     signals=signal_set(signals),
                 )
-                if use == "subject-key":
-                    item.notes.extend(notes)
+                if use == "subject-key" and notes:
+                    item.notes = notes
                 self._describe(item)
                 items.append(item)
         items.sort(key=lambda i: i.key)
@@ -576,13 +585,12 @@ class ItemBuilder:
         )
         if any(f.quantum_status == QuantumStatus.UNKNOWN for f in findings):
             item.add_signals({"evidence-gap"})
-        item.title = self._title(item)
         asset = item.asset
         if asset.type == "certificate":
             not_after = _parse_date(asset.details.get("not_after"))
             if not_after is not None:
                 item.validity_years = round(max(0.0, years_between(self.as_of, not_after)), 2)
-                item.validity_note = f"certificate valid until {not_after.isoformat()}"
+                item.validity_note = sys.intern(f"certificate valid until {not_after.isoformat()}")
         if asset.type == "endpoint" and item.use == "authentication":
             self._presented_validity(item)
         item.support_end = support_end(asset)
@@ -602,44 +610,44 @@ class ItemBuilder:
             if best is None or candidate > best:
                 best = candidate
         if best is not None:
-            item.validity_years, item.validity_note = best
+            item.validity_years, item.validity_note = best[0], sys.intern(best[1])
 
-    def _title(self, item: WorkItem) -> str:
-        asset = item.asset
-        shown = list(item.displays[:_TITLE_ALGORITHMS])
-        if len(item.displays) > _TITLE_ALGORITHMS:
-            shown.append(f"+{len(item.displays) - _TITLE_ALGORITHMS} more")
-        algs = ", ".join(shown)
-        name = asset.name or asset.locator
-        t, use = asset.type, item.use
-        if t == "endpoint":
-            proto = str(asset.details.get("protocol", "")).upper() or "endpoint"
-            return f"{proto} {USE_LABEL[use]} on {asset.locator}: {algs}"
-        if t in ("certificate", "csr"):
-            kind = "CSR" if t == "csr" else "certificate"
-            if "ssh-certificate" in item.signals:
-                kind = "SSH certificate"
-            if use == "signature":
-                return f"issuer signature ({algs}) on {kind} {name}"
-            role = "root CA key" if "root" in item.signals else "CA key"
-            if "ca" not in item.signals:
-                role = f"{kind} key"
-            return f"{role} {algs} of {name}"
-        if t == "key":
-            if use == "protection":
-                return f"key protection ({algs}) of {asset.locator}"
-            role = {"host-key": "SSH host key"}.get(
-                use, "CA key" if "ca" in item.signals else "key"
-            )
-            return f"{role} {algs} at {asset.locator}"
-        if t in ("keystore", "file"):
-            kind = "key store" if t == "keystore" else "file"
-            return f"{kind} {USE_LABEL[use]} ({algs}) of {asset.locator}"
-        if t == "hardware":
-            return f"appliance {name}: {algs}"
-        if t == "package":
-            return f"library {name}: {algs}"
-        return f"{t} {name}: {algs}"
+
+def item_title(item: WorkItem) -> str:
+    """``TLS key exchange on 10.0.0.5:443: ECDH P-256, X25519`` (see :attr:`WorkItem.title`)."""
+    asset = item.asset
+    shown = list(item.displays[:_TITLE_ALGORITHMS])
+    if len(item.displays) > _TITLE_ALGORITHMS:
+        shown.append(f"+{len(item.displays) - _TITLE_ALGORITHMS} more")
+    algs = ", ".join(shown)
+    name = asset.name or asset.locator
+    t, use = asset.type, item.use
+    if t == "endpoint":
+        proto = str(asset.details.get("protocol", "")).upper() or "endpoint"
+        return f"{proto} {USE_LABEL[use]} on {asset.locator}: {algs}"
+    if t in ("certificate", "csr"):
+        kind = "CSR" if t == "csr" else "certificate"
+        if "ssh-certificate" in item.signals:
+            kind = "SSH certificate"
+        if use == "signature":
+            return f"issuer signature ({algs}) on {kind} {name}"
+        role = "root CA key" if "root" in item.signals else "CA key"
+        if "ca" not in item.signals:
+            role = f"{kind} key"
+        return f"{role} {algs} of {name}"
+    if t == "key":
+        if use == "protection":
+            return f"key protection ({algs}) of {asset.locator}"
+        role = {"host-key": "SSH host key"}.get(use, "CA key" if "ca" in item.signals else "key")
+        return f"{role} {algs} at {asset.locator}"
+    if t in ("keystore", "file"):
+        kind = "key store" if t == "keystore" else "file"
+        return f"{kind} {USE_LABEL[use]} ({algs}) of {asset.locator}"
+    if t == "hardware":
+        return f"appliance {name}: {algs}"
+    if t == "package":
+        return f"library {name}: {algs}"
+    return f"{t} {name}: {algs}"
 
 
 def provisional_threat(item: WorkItem) -> Threat:

@@ -26,7 +26,7 @@ import calendar
 import heapq
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import networkx as nx
@@ -56,8 +56,10 @@ class Schedule:
     wave: Wave
     pulled: str = ""  # "" | "precedence" | "cycle"
     cycle_size: int = 1
-    blocks: list[int] = field(default_factory=list)  # consumer item indices
-    blocked_by: list[int] = field(default_factory=list)  # provider item indices
+    #: Consumer and provider item indices (one shared empty tuple until there is one: most
+    #: items have none, and two empty lists per item cost ~75 MB at a million items).
+    blocks: Sequence[int] = ()
+    blocked_by: Sequence[int] = ()
     pulled_by: int = 0  # direct consumers in the final wave
     #: The highest score among the item and what it (transitively) unblocks in its wave.
     urgency: float = 0.0
@@ -75,26 +77,41 @@ def rule_wave(item: WorkItem, profile: RiskProfile) -> tuple[Wave, str, str]:
 
 def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tuple[int, int, str]]:
     """(consumer index, provider index, kind) between items, from the inventory's links."""
-    by_asset: dict[int, dict[str, int]] = {}
-    for n, item in enumerate(items):
-        by_asset.setdefault(item.asset.id, {})[item.use] = n
+    # The items of each asset as a chain (its first item, then ``following``): a dict of
+    # uses per asset would cost ~70 MB at a million items; ``uses_of`` builds one on demand.
+    first: dict[int, int] = {}
+    following = array("i", [-1]) * len(items)
+    for n in range(len(items) - 1, -1, -1):
+        asset_id = items[n].asset.id
+        following[n] = first.get(asset_id, -1)
+        first[asset_id] = n
+
+    def uses_of(asset_id: int) -> dict[str, int]:
+        """{use: item index} of an asset's items, in item order."""
+        out: dict[str, int] = {}
+        n = first.get(asset_id, -1)
+        while n >= 0:
+            out[items[n].use] = n
+            n = following[n]
+        return out
 
     def key_item(asset_id: int) -> int | None:
-        uses = by_asset.get(asset_id, {})
+        uses = uses_of(asset_id)
         for use in _KEY_USES:
             if use in uses:
                 return uses[use]
         return None
 
     edges: list[tuple[int, int, str]] = []
-    for uses in by_asset.values():
+    for asset_id in first:
+        uses = uses_of(asset_id)
         item = items[next(iter(uses.values()))]
         needs_tls13 = "tls" in item.signals and "tls13" not in item.signals
         if needs_tls13 and "key-exchange" in uses and "protocol" in uses:
             # hybrid key exchange needs TLS 1.3 first
             edges.append((uses["key-exchange"], uses["protocol"], "requires"))
     for source, links in sorted(topology.out_links.items()):
-        mine = by_asset.get(source)
+        mine = uses_of(source)
         if not mine:
             continue
         for link in links:
@@ -108,9 +125,16 @@ def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tupl
                     edges.append((mine["authentication"], provider, "presents"))
             elif link.relation == "depends-on":
                 for consumer in sorted(mine.values()):
-                    for provider in sorted(by_asset.get(link.target_id, {}).values()):
+                    for provider in sorted(uses_of(link.target_id).values()):
                         edges.append((consumer, provider, "built_with"))
     return sorted(set(edges))
+
+
+def _added(indices: Sequence[int], n: int) -> list[int]:
+    """``indices`` with ``n`` appended (in place once it is a list)."""
+    out = indices if isinstance(indices, list) else list(indices)
+    out.append(n)
+    return out
 
 
 def schedule(
@@ -126,26 +150,32 @@ def schedule(
     only the few strongly connected groups of several items get a small networkx graph
     (:func:`_inside`).
     """
-    active = [n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR]
-    live = set(active)
-    local = {n: i for i, n in enumerate(active)}  # item index -> node
+    active = array("i", (n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR))
+    live = bytearray(len(schedules))  # 1: not monitored
+    local = array("i", [-1]) * len(schedules)  # item index -> node
+    for i, n in enumerate(active):
+        live[n] = 1
+        local[n] = i
     src: array[int] = array("i")
     dst: array[int] = array("i")
     real: set[tuple[int, int]] = set()  # precedence edges, without the cycle ties
     for consumer, provider, _kind in edges:
-        if consumer in live and provider in live and consumer != provider:
+        if live[consumer] and live[provider] and consumer != provider:
             if (consumer, provider) not in real:
                 src.append(local[consumer])
                 dst.append(local[provider])
                 real.add((consumer, provider))
-            schedules[consumer].blocked_by.append(provider)
-            schedules[provider].blocks.append(consumer)
+            schedules[consumer].blocked_by = _added(schedules[consumer].blocked_by, provider)
+            schedules[provider].blocks = _added(schedules[provider].blocks, consumer)
+    in_cycle = {asset_id for cycle in cycles for asset_id in cycle}
     by_asset: dict[int, list[int]] = {}
     for n in active:
-        by_asset.setdefault(items[n].asset.id, []).append(n)
+        if items[n].asset.id in in_cycle:
+            by_asset.setdefault(items[n].asset.id, []).append(n)
+    del in_cycle
     for cycle in cycles:
-        members = sorted(n for asset_id in cycle for n in by_asset.get(asset_id, ()))
-        for a, b in zip(members, members[1:] + members[:1], strict=False):
+        tied = sorted(n for asset_id in cycle for n in by_asset.get(asset_id, ()))
+        for a, b in zip(tied, tied[1:] + tied[:1], strict=False):
             if a != b:
                 src.append(local[a])
                 dst.append(local[b])
@@ -174,14 +204,13 @@ def schedule(
     # consumers of group c: consumers[cstart[c]:cstart[c + 1]]
     cstart, consumers = csr(count, group_src, group_dst)
     del group_src, group_dst
-    groups: list[list[int]] = [[] for _ in range(count)]
-    for i, n in enumerate(active):
-        groups[comp[i]].append(n)
+    # the items of group c: members[first[c]:first[c + 1]], in item order
+    first, members = csr(count, comp, active)
     effective = array("b", bytes(count))
     urgency = [0.0] * count
     # descending group numbers: every consumer group before its providers
     for c in range(count - 1, -1, -1):
-        group = groups[c]
+        group = members[first[c] : first[c + 1]]
         own = min(WAVE_RANK[schedules[m].rule_wave] for m in group)
         above = consumers[cstart[c] : cstart[c + 1]]
         effective[c] = min(own, min((effective[p] for p in above), default=own))
@@ -196,7 +225,7 @@ def schedule(
         s.urgency = urgency[c]
         final = effective[c]
         s.wave = RANK_WAVE[final]
-        s.cycle_size = len(groups[c])
+        s.cycle_size = first[c + 1] - first[c]
         if final < WAVE_RANK[s.rule_wave]:
             above = consumers[cstart[c] : cstart[c + 1]]
             consumers_wave = min((effective[p] for p in above), default=99)
@@ -204,15 +233,17 @@ def schedule(
             s.pulled_by = sum(1 for m in s.blocks if effective[comp[local[m]]] == final)
         items[n].wave = s.wave
     for n, s in enumerate(schedules):
-        if n not in live:
+        if not live[n]:
             s.wave = Wave.MONITOR
             items[n].wave = Wave.MONITOR
-        s.blocks.sort(key=lambda m: items[m].key)
-        s.blocked_by.sort(key=lambda m: items[m].key)
+        if len(s.blocks) > 1:
+            s.blocks = sorted(s.blocks, key=lambda m: items[m].key)
+        if len(s.blocked_by) > 1:
+            s.blocked_by = sorted(s.blocked_by, key=lambda m: items[m].key)
     inner = {pair for pair in real if comp[local[pair[0]]] == comp[local[pair[1]]]}
     del real
-    return _order(items, schedules, groups, out_degree, cstart, consumers, inner) + sorted(
-        (n for n in range(len(items)) if n not in live), key=lambda n: items[n].key
+    return _order(items, schedules, first, members, out_degree, cstart, consumers, inner) + sorted(
+        (n for n in range(len(items)) if not live[n]), key=lambda n: items[n].key
     )
 
 
@@ -224,7 +255,8 @@ def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, float, str]:
 def _order(
     items: Sequence[WorkItem],
     schedules: Sequence[Schedule],
-    groups: list[list[int]],
+    first: array[int],
+    members: array[int],
     out_degree: array[int],
     cstart: array[int],
     consumers: array[int],
@@ -232,21 +264,31 @@ def _order(
 ) -> list[int]:
     """Providers before consumers; among available items the most urgent first."""
     remaining = out_degree  # providers not yet emitted (consumed here)
-    heap: list[tuple[tuple[int, float, float, str], int]] = []
+    # (priority of the group's first item..., group): most of a million groups wait here at
+    # once, so an entry is one flat tuple, and only groups of several items keep their order.
+    heap: list[tuple[int, float, float, str, int]] = []
     ranked: dict[int, list[int]] = {}
 
     def push(c: int) -> None:
-        order = _inside(set(groups[c]), items, schedules, real)
-        ranked[c] = order
-        heapq.heappush(heap, (_priority(items[order[0]], schedules[order[0]]), c))
+        if first[c + 1] - first[c] == 1:
+            head = members[first[c]]
+        else:
+            order = _inside(set(members[first[c] : first[c + 1]]), items, schedules, real)
+            ranked[c] = order
+            head = order[0]
+        heapq.heappush(heap, (*_priority(items[head], schedules[head]), c))
 
-    for c in range(len(groups)):
+    for c in range(len(first) - 1):
         if remaining[c] == 0:
             push(c)
     out: list[int] = []
     while heap:
-        _, c = heapq.heappop(heap)
-        out.extend(ranked.pop(c))
+        c = heapq.heappop(heap)[-1]
+        order = ranked.pop(c, None)
+        if order is None:
+            out.append(members[first[c]])
+        else:
+            out.extend(order)
         for k in range(cstart[c], cstart[c + 1]):
             consumer = consumers[k]
             remaining[consumer] -= 1
