@@ -42,21 +42,7 @@ def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
     for i in range(FILES):
         (tree / f"d{i % 12:02}" / f"c{i:05}.pem").write_bytes(pems[i % 50])
     db = tmp_path / "inv.db"
-    scan = subprocess.Popen(
-        [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), "scan", "certs", str(tree)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and scan.poll() is None:
-            if db.exists() and count_safe(db, "SELECT count(*) FROM scan_items") > 0:
-                break
-            time.sleep(0.01)
-        os.kill(scan.pid, signal.SIGKILL)
-    finally:
-        scan.wait(60)
-    done_before = count(db, "SELECT count(*) FROM scan_items")
+    done_before = kill_mid_scan(db, ["certs", str(tree)], at_least=1, wait=300)
     assert 0 < done_before < FILES, "the scan was not killed mid-way; make the tree larger"
     [(run, status)] = sqlite3.connect(db).execute("SELECT id, status FROM scan_runs").fetchall()
     assert status == "running"
@@ -74,6 +60,26 @@ def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
     assert count(clean, "SELECT count(*) FROM findings") == count(
         db, "SELECT count(*) FROM findings"
     )
+
+
+def kill_mid_scan(db: Path, scan_args: list[str], at_least: int, wait: float) -> int:
+    """Start ``pqcscan scan SCAN_ARGS``, kill -9 it once ``at_least`` units are recorded (or
+    after ``wait`` seconds), and return how many units it had recorded."""
+    scan = subprocess.Popen(
+        [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), "scan", *scan_args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and scan.poll() is None:
+            if db.exists() and count_safe(db, "SELECT count(*) FROM scan_items") >= at_least:
+                break
+            time.sleep(0.01)
+        os.kill(scan.pid, signal.SIGKILL)
+    finally:
+        scan.wait(60)
+    return count(db, "SELECT count(*) FROM scan_items")
 
 
 def count_safe(db: Path, sql: str) -> int:
@@ -94,21 +100,7 @@ def test_kill_minus_nine_during_a_network_scan_then_resume(tmp_path: Path) -> No
     with serve("classic-rsa2048") as server:
         args = [network, server.endpoint, "-p", str(PORT), "--allow", "127.0.0.0/8"]
         args += ["--rate", "250", "--timeout", "2"]
-        scan = subprocess.Popen(
-            [sys.executable, "-m", "pqcscan", "-q", "--db", str(db), "scan", "tls", *args],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and scan.poll() is None:
-                if db.exists() and count_safe(db, "SELECT count(*) FROM scan_items") >= 200:
-                    break
-                time.sleep(0.02)
-            os.kill(scan.pid, signal.SIGKILL)
-        finally:
-            scan.wait(60)
-        done_before = count(db, "SELECT count(*) FROM scan_items")
+        done_before = kill_mid_scan(db, ["tls", *args], at_least=200, wait=120)
         assert 0 < done_before < expected, "the scan was not killed mid-way"
         [(run, status)] = sqlite3.connect(db).execute("SELECT id, status FROM scan_runs").fetchall()
         assert status == "running"
