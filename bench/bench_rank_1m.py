@@ -51,10 +51,9 @@ def _rss_mb() -> float:
 STEPS = (
     ("", "_sorted_snapshot"),
     ("", "direct_attachments"),
-    ("ItemBuilder", "build"),
+    ("", "_spill_items"),
     ("", "propagate_inventory"),
-    ("", "Scorer"),
-    ("", "rule_wave"),
+    ("", "_score_items"),
     ("", "precedence_edges"),
     ("", "schedule"),
     ("", "_notes"),

@@ -2,18 +2,22 @@
 
 ORM rows never leave the inventory package: :func:`load_snapshot` reads assets, findings and
 links once, in id order, into frozen values. Rows are streamed (``yield_per``: a server-side
-cursor on PostgreSQL); the strings that repeat -- algorithm names, parameters, usages,
-statuses, methods, locations, detail keys -- are interned; findings and links hold their
-assets' own id ``int`` objects, and a locator equal to the fingerprint (a name equal to the
-locator) is the same ``str``. A finding costs its view and its id (~150 bytes: ~150 MB at a
-million findings). Everything downstream is pure functions over it.
+cursor on PostgreSQL). Findings are stored in columns (:class:`FindingTable`: ids in arrays,
+each distinct string once; ~50 bytes a finding where a view and its id cost ~190); a
+:class:`FindingView` is made when one is read. In assets and links, repeated strings (types,
+relations, detail keys and short values) are interned, links hold their assets' own id
+``int`` objects, and a locator equal to the fingerprint (a name equal to the locator) is the
+same ``str``. Everything downstream is pure functions over it.
 """
 
 from __future__ import annotations
 
 import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine, select
 
@@ -45,6 +49,135 @@ class FindingView:
     method: str  # how (evidence method)
 
 
+#: ``classical_bits`` / ``nist_category`` of None in a :class:`FindingTable` column.
+_NONE = -1
+
+
+class FindingTable(Sequence[FindingView]):
+    """Findings in columns: ids in ``array``s, repeated strings as codes into one list of
+    distinct strings. Reads as a sequence of :class:`FindingView` (made on each read)."""
+
+    __slots__ = (
+        "_algorithm",
+        "_asset_id",
+        "_bits",
+        "_codes",
+        "_id",
+        "_identifier",
+        "_location",
+        "_method",
+        "_nist",
+        "_parameter",
+        "_status",
+        "_strings",
+        "_usage",
+    )
+
+    def __init__(self, findings: Iterable[FindingView] = ()) -> None:
+        self._strings: list[str | None] = [None]
+        self._codes: dict[str | None, int] | None = {None: 0}
+        self._id = array("q")
+        self._asset_id = array("q")
+        self._algorithm = array("I")
+        self._parameter = array("I")
+        self._usage = array("I")
+        self._status = array("I")
+        self._bits = array("q")
+        self._nist = array("b")
+        self._identifier = array("I")
+        self._location = array("I")
+        self._method = array("I")
+        for f in findings:
+            self.append(f)
+        self.freeze()
+
+    def _code(self, text: str | None) -> int:
+        codes = self._codes
+        if codes is None:
+            raise TypeError("a FindingTable is read-only once frozen")
+        code = codes.get(text)
+        if code is None:
+            code = codes[text] = len(self._strings)
+            self._strings.append(text)
+        return code
+
+    def append(self, f: FindingView) -> None:
+        """Add a finding (while loading; see :meth:`freeze`)."""
+        code = self._code
+        self._id.append(f.id)
+        self._asset_id.append(f.asset_id)
+        self._algorithm.append(code(f.algorithm))
+        self._parameter.append(code(f.parameter))
+        self._usage.append(code(f.usage))
+        self._status.append(code(f.quantum_status))
+        self._bits.append(_NONE if f.classical_bits is None else f.classical_bits)
+        self._nist.append(_NONE if f.nist_category is None else f.nist_category)
+        self._identifier.append(code(f.identifier))
+        self._location.append(code(f.location))
+        self._method.append(code(f.method))
+
+    def freeze(self) -> None:
+        """Drop the string index used while appending."""
+        self._codes = None
+
+    def __len__(self) -> int:
+        return len(self._id)
+
+    @overload
+    def __getitem__(self, index: int) -> FindingView: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FindingView]: ...
+    def __getitem__(self, index: int | slice) -> FindingView | Sequence[FindingView]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        text = self._strings
+        bits, nist = self._bits[index], self._nist[index]
+        return FindingView(
+            self._id[index],
+            self._asset_id[index],
+            text[self._algorithm[index]],  # type: ignore[arg-type]
+            text[self._parameter[index]],  # type: ignore[arg-type]
+            text[self._usage[index]],  # type: ignore[arg-type]
+            text[self._status[index]],  # type: ignore[arg-type]
+            None if bits == _NONE else bits,
+            None if nist == _NONE else nist,
+            text[self._identifier[index]],
+            text[self._location[index]],  # type: ignore[arg-type]
+            text[self._method[index]],  # type: ignore[arg-type]
+        )
+
+    def __iter__(self) -> Iterator[FindingView]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def ids(self) -> Sequence[int]:
+        """The id column (do not change it)."""
+        return self._id
+
+    def asset_ids(self) -> Sequence[int]:
+        """The asset id column (do not change it)."""
+        return self._asset_id
+
+    def by_id(self, finding_id: int) -> FindingView:
+        """The finding with this id (the table must be in id order, as loaded)."""
+        ids = self._id
+        index = bisect_left(ids, finding_id)
+        if index == len(ids) or ids[index] != finding_id:
+            raise KeyError(finding_id)
+        return self[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FindingTable({len(self)} findings)"
+
+
 @dataclass(frozen=True, slots=True)
 class LinkView:
     source_id: int
@@ -57,7 +190,8 @@ class Snapshot:
     """Everything the risk model reads from the inventory."""
 
     assets: tuple[AssetView, ...]
-    findings: tuple[FindingView, ...]
+    #: A :class:`FindingTable` from :func:`load_snapshot`; any sequence in tests.
+    findings: Sequence[FindingView]
     links: tuple[LinkView, ...]
 
 
@@ -101,19 +235,19 @@ def load_snapshot(engine: Engine) -> Snapshot:
                 ).order_by(a.c.id)
             )
         )
-        findings = tuple(
+        findings = FindingTable(
             FindingView(
                 row.id,
-                ids.get(row.asset_id, row.asset_id),
-                intern(row.algorithm),
-                intern(row.parameter),
-                intern(row.usage),
-                intern(row.quantum_status),
+                row.asset_id,
+                row.algorithm,
+                row.parameter,
+                row.usage,
+                row.quantum_status,
                 row.classical_bits,
                 row.nist_category,
                 row.identifier,
-                intern(str(row.evidence.get("location", ""))),
-                intern(str(row.evidence.get("method", ""))),
+                str(row.evidence.get("location", "")),
+                str(row.evidence.get("method", "")),
             )
             for row in conn.execute(
                 select(

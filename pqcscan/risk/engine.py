@@ -14,8 +14,9 @@ values at once. :func:`rank` is ``rank_lazily`` collected into a ``RiskResult``.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -23,26 +24,46 @@ from typing import Any
 
 from pqcscan.catalog import Deadline, get_catalog
 from pqcscan.context.model import BusinessContext
-from pqcscan.inventory.snapshot import AssetView, FindingView, LinkView, Snapshot
+from pqcscan.inventory.snapshot import AssetView, FindingTable, FindingView, LinkView, Snapshot
 from pqcscan.risk.explain import dependants_phrase, wave_reason
 from pqcscan.risk.factors import Assessment, Scorer
-from pqcscan.risk.graph import betweenness, build_graph, propagate_inventory
+from pqcscan.risk.graph import Reach, betweenness, build_graph, propagate_inventory
 from pqcscan.risk.items import (
     DAYS_PER_YEAR,
     ItemBuilder,
+    ItemHead,
     WorkItem,
     endpoint_address,
+    finding_lookup,
     is_public_address,
     publicly_trusted,
     years_between,
 )
-from pqcscan.risk.model import Dependant, FactorScore, Mosca, RankedItem, RiskResult, Wave
+from pqcscan.risk.model import (
+    Dependant,
+    FactorScore,
+    Mosca,
+    Provenance,
+    RankedItem,
+    RiskResult,
+    Wave,
+)
 from pqcscan.risk.profile import RiskProfile
 from pqcscan.risk.remediation import remediate
 from pqcscan.risk.services import Services, direct_attachments, resolve_services
-from pqcscan.risk.waves import Schedule, due_date, precedence_edges, rule_wave, schedule
+from pqcscan.risk.spill import Shared, Spill
+from pqcscan.risk.waves import (
+    Schedule,
+    Schedules,
+    due_date,
+    precedence_edges,
+    rule_wave,
+    schedule,
+)
 
 MODEL_VERSION = "pqcscan-risk/1"
+#: Provenance by value (faster than calling the enum, a million times).
+_PROVENANCE = {p.value: p for p in Provenance}
 
 
 def _contexts(
@@ -76,7 +97,11 @@ def _sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     assets, findings, links = snapshot.assets, snapshot.findings, snapshot.links
     if not _ascending(assets, _asset_id):
         assets = tuple(sorted(assets, key=_asset_id))
-    if not _ascending(findings, _finding_id):
+    if isinstance(findings, FindingTable):
+        in_order = _ascending(findings.ids(), int)  # the id column: no view is made
+    else:
+        in_order = _ascending(findings, _finding_id)
+    if not in_order:
         findings = tuple(sorted(findings, key=_finding_id))
     if not _ascending(links, _link_order):
         links = tuple(sorted(set(links), key=_link_order))
@@ -111,8 +136,8 @@ def _wave_rule(s: Schedule) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    """What an item's output needs of its :class:`Assessment`, kept until it is rendered
-    (an ``Assessment`` is three times the size; equal Mosca records are shared)."""
+    """What an item's output needs of its :class:`Assessment`, spilled until it is rendered
+    (an ``Assessment`` is three times the size)."""
 
     mosca: Mosca
     factors: tuple[FactorScore, ...]
@@ -128,11 +153,54 @@ class _Scored:
     needs_context: bool
     owner: str | None
 
+    def packed(self, shared: Shared) -> tuple[Any, ...]:
+        """Plain values for a spill record (see :meth:`unpacked`)."""
+        return (
+            shared.number(self.mosca),
+            tuple(
+                (f.factor, f.name, f.name_zh, f.raw, f.value, f.weight, f.points, f.source.value)
+                for f in self.factors
+            ),
+            shared.number(self.deadlines),
+            self.earliest,
+            self.y,
+            self.service_count,
+            self.impact_sum,
+            tuple([shared.number(d) for d in self.dependants]),
+            self.v_raw,
+            self.score,
+            self.confidence,
+            self.needs_context,
+            self.owner,
+        )
 
-def _scored(a: Assessment, scorer: Scorer, crqc_year: int, shared: dict[Mosca, Mosca]) -> _Scored:
-    mosca = replace(scorer.mosca(a), crqc_year=crqc_year)
+    @classmethod
+    def unpacked(cls, values: Sequence[Any], shared: Shared) -> _Scored:
+        (mosca, factors, deadlines, earliest, y, count, impact_sum, dependants, *rest) = values
+        v_raw, score, confidence, needs_context, owner = rest
+        return cls(
+            shared[mosca],
+            tuple(
+                FactorScore(f[0], f[1], f[2], f[3], f[4], f[5], f[6], _PROVENANCE[f[7]])
+                for f in factors
+            ),
+            shared[deadlines],
+            earliest,
+            y,
+            count,
+            impact_sum,
+            tuple(shared[d] for d in dependants),
+            v_raw,
+            score,
+            confidence,
+            needs_context,
+            owner,
+        )
+
+
+def _scored(a: Assessment, scorer: Scorer, crqc_year: int) -> _Scored:
     return _Scored(
-        shared.setdefault(mosca, mosca),
+        replace(scorer.mosca(a), crqc_year=crqc_year),
         a.factors,
         a.deadlines,
         a.earliest,
@@ -152,7 +220,7 @@ def _ranked(
     item: WorkItem,
     a: _Scored,
     s: Schedule,
-    items: Sequence[WorkItem],
+    heads: Sequence[ItemHead],
     services: Services,
     as_of: date,
     profile: RiskProfile,
@@ -188,8 +256,8 @@ def _ranked(
         factors=a.factors,
         services=tuple(d.service for d in a.dependants),
         owner=a.owner,
-        blocks=tuple(items[m].key for m in s.blocks),
-        blocked_by=tuple(items[m].key for m in s.blocked_by),
+        blocks=tuple(heads[m].key for m in s.blocks),
+        blocked_by=tuple(heads[m].key for m in s.blocked_by),
         evidence=tuple(item.evidence),
         remediation=remediate(item, as_of),
         deadlines=tuple(deadline_text(d) for d in a.deadlines),
@@ -230,24 +298,31 @@ class Ranking:
 class _Render:
     """Everything ``_ranked`` needs, kept by a :class:`Ranking` until it is iterated."""
 
-    items: list[WorkItem]
-    assessments: list[_Scored]
-    schedules: list[Schedule]
+    heads: list[ItemHead]
+    spill: Spill
+    shared: Shared
+    assets: Mapping[int, AssetView]
+    finding: Callable[[int], FindingView]
+    schedules: Schedules
     services: Services
     as_of: date
     profile: RiskProfile
     central: dict[int, float] | None
 
     def __call__(self, n: int) -> RankedItem:
-        item = self.items[n]
+        head = self.heads[n]
+        packed, packed_scores = self.spill.get(n)
+        item = WorkItem.unpacked(packed, self.assets, self.finding)
+        scored = _Scored.unpacked(packed_scores, self.shared)
+        item.wave = head.wave  # the spilled item has its rule's wave, before precedence
         metric = (
             None if self.central is None else max(self.central.get(m, 0.0) for m in item.members)
         )
         return _ranked(
             item,
-            self.assessments[n],
+            scored,
             self.schedules[n],
-            self.items,
+            self.heads,
             self.services,
             self.as_of,
             self.profile,
@@ -288,7 +363,10 @@ def rank_lazily(
     services = resolve_services(_contexts(contexts), profile)
     direct = direct_attachments(mapping, services)
     builder = ItemBuilder(snap, catalog, as_of)
-    items = builder.build()
+    # Whole items wait on disk; scheduling works on their heads (see risk/spill.py).
+    built, heads, at = _spill_items(builder)
+    assets = builder.topology.assets
+    finding = finding_lookup(snap.findings)
     public = [
         a.id
         for a in snap.assets
@@ -296,7 +374,7 @@ def rank_lazily(
     ]
     # Items of several assets (a certificate and the keys it certifies) need their members'
     # whole dependant sets; every other asset keeps only the services an item lists.
-    full = {m for item in items if len(item.members) > 1 for m in item.members}
+    full = {m for head in heads if len(head.members) > 1 for m in head.members}
     propagation = propagate_inventory(
         snap, services, direct, public, truncate=max(profile.max_services, 1), full=full
     )
@@ -313,44 +391,14 @@ def rank_lazily(
     if not isinstance(reach, dict):
         reach = dict(reach)
     del propagation
-    # An asset's reach is dropped after the last item reading it: the propagation shrinks
-    # while the scores grow, instead of both being whole at the end of scoring.
-    readers = Counter(m for item in items for m in item.members)
     scorer = Scorer(profile, catalog, builder, as_of, services, reach, direct)
-    assessments: list[_Scored] = []
-    moscas: dict[Mosca, Mosca] = {}
-    for item in items:
-        a = Assessment()
-        scorer.context(item, a)
-        scorer.migration(item, a)
-        scorer.timing(item, a)
-        flagged = scorer.alignment(item, a)
-        scorer.vulnerability(item, a, flagged)
-        scorer.score(item, a)
-        if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
-            item.add_signals({"support-ends-before-migration"})  # even starting today
-        assessments.append(_scored(a, scorer, profile.crqc_year, moscas))
-        for m in item.members:
-            readers[m] -= 1
-            if not readers[m]:
-                reach.pop(m, None)
-    del scorer, moscas, reach, readers  # the reach of every asset: no longer needed
-    schedules = []
-    for item in items:
-        wave, rule_id, label = rule_wave(item, profile)
-        item.wave = wave
-        schedules.append(Schedule(wave, rule_id, label, wave))
-    edges = precedence_edges(items, builder.topology)
-    order = schedule(items, schedules, edges, cycles)
+    scored = _score_items(heads, built, at, scorer, reach, assets, finding)
+    built.close()
+    del scorer, reach, built, at  # the reach of every asset: no longer needed
+    edges = precedence_edges(heads, builder.topology)
+    order = schedule(heads, scored.schedules, edges, cycles)
     del edges
-    unmapped = sorted(
-        {
-            f"{item.asset.type}:{item.asset.fingerprint}"
-            for item, a in zip(items, assessments, strict=True)
-            if not a.service_count
-        }
-    )
-    notes = _notes(items, assessments, services, profile, central is not None)
+    notes = _notes(heads, scored.needs_context, services, profile, central is not None)
     header = RiskResult(
         items=(),
         model_version=MODEL_VERSION,
@@ -360,18 +408,99 @@ def rank_lazily(
         context_sha256=services.context_sha256,
         as_of=as_of,
         crqc_year=profile.crqc_year,
-        unmapped_assets=tuple(unmapped),
+        unmapped_assets=tuple(sorted(scored.unmapped)),
         crqc_assumption=profile.crqc_assumption,
         crqc_model=profile.crqc_model,
         notes=notes,
     )
-    render = _Render(items, assessments, schedules, services, as_of, profile, central)
+    render = _Render(
+        heads,
+        scored.spill,
+        scored.shared,
+        assets,
+        finding,
+        scored.schedules,
+        services,
+        as_of,
+        profile,
+        central,
+    )
     return Ranking(header, order, render)
 
 
+def _spill_items(builder: ItemBuilder) -> tuple[Spill, list[ItemHead], array[int]]:
+    """Build every item into a spill: (the spill, the items' heads sorted by key, where
+    each head's item is in the spill)."""
+    built = Spill()
+    spilled = [(ItemHead.of(item), built.put(item.packed())) for item in builder.items()]
+    spilled.sort(key=_spilled_key)
+    heads = [head for head, _ in spilled]
+    at = array("I", [n for _, n in spilled])
+    return built, heads, at
+
+
+def _spilled_key(spilled: tuple[ItemHead, int]) -> str:
+    return spilled[0].key
+
+
+@dataclass(slots=True)
+class _Scores:
+    """What scoring leaves: the scored items' spill and what the header counts."""
+
+    spill: Spill
+    shared: Shared
+    schedules: Schedules
+    unmapped: set[str]
+    needs_context: int = 0
+
+
+def _score_items(
+    heads: Sequence[ItemHead],
+    built: Spill,
+    at: Sequence[int],
+    scorer: Scorer,
+    reach: dict[int, Reach],
+    assets: Mapping[int, AssetView],
+    finding: Callable[[int], FindingView],
+) -> _Scores:
+    """Score each item and take its rule's wave, in key order (``at``: where each head's
+    item is in ``built``); each goes to a new spill with its scores, at its head's index;
+    its head keeps what scheduling reads."""
+    profile, as_of = scorer.profile, scorer.as_of
+    out = _Scores(Spill(), Shared(), Schedules(), set())
+    # An asset's reach is dropped after the last item reading it: the propagation shrinks
+    # while the scores grow, instead of both being whole at the end of scoring.
+    readers = Counter(m for head in heads for m in head.members)
+    for head, n in zip(heads, at, strict=True):
+        item = WorkItem.unpacked(built.get(n), assets, finding)
+        a = Assessment()
+        scorer.context(item, a)
+        scorer.migration(item, a)
+        scorer.timing(item, a)
+        flagged = scorer.alignment(item, a)
+        scorer.vulnerability(item, a, flagged)
+        scorer.score(item, a)
+        if item.support_end is not None and years_between(as_of, item.support_end) < item.y:
+            item.add_signals({"support-ends-before-migration"})  # even starting today
+        wave, rule_id, label = rule_wave(item, profile)
+        item.wave = wave
+        out.schedules.append(wave, rule_id, label)
+        kept = _scored(a, scorer, profile.crqc_year)
+        if not kept.service_count:
+            out.unmapped.add(f"{item.asset.type}:{item.asset.fingerprint}")
+        out.needs_context += kept.needs_context
+        head.score, head.signals, head.wave = item.score, item.signals, wave
+        out.spill.put((item.packed(), kept.packed(out.shared)))
+        for m in item.members:
+            readers[m] -= 1
+            if not readers[m]:
+                reach.pop(m, None)
+    return out
+
+
 def _notes(
-    items: Sequence[WorkItem],
-    assessments: Sequence[_Scored],
+    items: Sequence[ItemHead],
+    needs: int,
     services: Services,
     profile: RiskProfile,
     central: bool,
@@ -381,7 +510,6 @@ def _notes(
     ]
     if profile.crqc_model == "cdf":
         out.append(f"T is P(CRQC within X + Y) from {profile.cdf_source}")
-    needs = sum(1 for a in assessments if a.needs_context)
     if needs:
         out.append(
             f"{needs} of {len(items)} items rank on default business context (impact "

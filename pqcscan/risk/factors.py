@@ -169,11 +169,10 @@ class Scorer:
         self._deadline_sets: dict[tuple[Deadline, ...], tuple[Deadline, ...]] = {}
         self._floats: dict[float, float] = {}
         self._dates: dict[date, date] = {}
-        # Equal factor records and texts are shared between items, not repeated: a million
-        # items have a few thousand distinct ones (see docs/performance.md).
-        self._factor: dict[FactorScore, FactorScore] = {}
+        #: One ``Dependant`` per (service, direct): items list the same few. (Factor records
+        #: are not shared: the engine spills each item's as soon as it is scored, and a
+        #: table of every distinct one would outlive them; see docs/performance.md.)
         self._dependants: dict[tuple[int, bool], Dependant] = {}
-        self._factors: dict[tuple[FactorScore, ...], tuple[FactorScore, ...]] = {}
 
     # -- context: I, D, E and the dependants ---------------------------------------------------
 
@@ -609,9 +608,8 @@ class Scorer:
             total += points
             name, name_zh = FACTOR_NAMES[f]
             record = FactorScore(f, name, name_zh, raw, value, weight, round(points, 2), source)
-            factors.append(self._factor.setdefault(record, record))
-        shared = tuple(factors)
-        a.factors = self._factors.setdefault(shared, shared)
+            factors.append(record)
+        a.factors = tuple(factors)
         a.score = self._share(round(total, 1))
         inputs = (a.x_prov, a.impact_prov, a.eco_prov, a.y_prov)
         a.confidence = self._share(

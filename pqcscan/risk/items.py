@@ -28,14 +28,14 @@ from __future__ import annotations
 import ipaddress
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 from pqcscan.catalog import STATUS_SEVERITY, Catalog, QuantumStatus
-from pqcscan.inventory.snapshot import AssetView, FindingView, LinkView, Snapshot
+from pqcscan.inventory.snapshot import AssetView, FindingTable, FindingView, LinkView, Snapshot
 from pqcscan.risk.model import Provenance, Threat, Wave
 
 #: Item uses in a stable order (used for sorting and in the schemas).
@@ -146,6 +146,10 @@ class WorkItem:
     slack: float | None = None
     wave: Wave = Wave.MONITOR
 
+    @property
+    def asset_id(self) -> int:
+        return self.asset.id
+
     # -- what conditions read (rules.ItemFacts) ----------------------------------------------
     @property
     def asset_type(self) -> str:
@@ -182,6 +186,82 @@ class WorkItem:
         the lines would cost more than the findings)."""
         return [*self.notes, *(evidence_line(f) for f in self.findings)]
 
+    def packed(self) -> tuple[Any, ...]:
+        """The item as plain values for a :class:`~pqcscan.risk.spill.Spill` record: its
+        asset and findings by id, enums by value (see :meth:`unpacked`)."""
+        values: list[Any] = [getattr(self, name) for name in _ITEM_FIELDS]
+        values[_ASSET] = self.asset.id
+        values[_FINDINGS] = tuple([f.id for f in self.findings])
+        for n in _ENUMS:
+            values[n] = values[n].value
+        return tuple(values)
+
+    @classmethod
+    def unpacked(
+        cls,
+        values: Sequence[Any],
+        assets: Mapping[int, AssetView],
+        finding: Callable[[int], FindingView],
+    ) -> WorkItem:
+        """The item :meth:`packed` gave ``values`` for."""
+        args = list(values)
+        args[_ASSET] = assets[args[_ASSET]]
+        args[_FINDINGS] = [finding(i) for i in args[_FINDINGS]]
+        args[_SIGNALS] = signal_set(args[_SIGNALS])
+        for n, members in _ENUMS.items():
+            args[n] = members[args[n]]
+        return cls(*args)
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(WorkItem))
+_ASSET = _ITEM_FIELDS.index("asset")
+_FINDINGS = _ITEM_FIELDS.index("findings")
+_SIGNALS = _ITEM_FIELDS.index("signals")
+#: The enum fields: their members by value (faster than calling the enum).
+_ENUMS: dict[int, dict[str, Threat | Provenance | Wave]] = {
+    _ITEM_FIELDS.index(name): {m.value: m for m in enum}
+    for name, enum in (("threat", Threat), ("impact_source", Provenance), ("wave", Wave))
+}
+
+
+def finding_lookup(findings: Sequence[FindingView]) -> Callable[[int], FindingView]:
+    """Finding by id: a bisection of a :class:`FindingTable`'s id column, else a dict."""
+    if isinstance(findings, FindingTable):
+        return findings.by_id
+    return {f.id: f for f in findings}.__getitem__
+
+
+@dataclass(slots=True, eq=False)
+class ItemHead:
+    """What scheduling reads of an item, kept in memory while the whole :class:`WorkItem`
+    waits in the ranking's :class:`~pqcscan.risk.spill.Spill`. Its key is made when read (a
+    million keys are ~80 MB)."""
+
+    asset: AssetView
+    use: str
+    members: Sequence[int]
+    signals: AbstractSet[str]
+    score: float = 0.0
+    wave: Wave = Wave.MONITOR
+
+    @classmethod
+    def of(cls, item: WorkItem) -> ItemHead:
+        return cls(item.asset, item.use, item.members, item.signals)
+
+    @property
+    def key(self) -> str:
+        """The item's key (:attr:`WorkItem.key`)."""
+        return item_key(self.asset, self.use)
+
+    @property
+    def asset_id(self) -> int:
+        return self.asset.id
+
+
+def item_key(asset: AssetView, use: str) -> str:
+    """``<asset type>:<fingerprint>#<use>``."""
+    return f"{asset.type}:{asset.fingerprint}#{use}"
+
 
 @dataclass(frozen=True, slots=True)
 class Topology:
@@ -202,11 +282,17 @@ class Topology:
         return [lk.target_id for lk in self.out_links.get(asset_id, ()) if lk.relation == relation]
 
 
-def findings_by_asset(findings: Sequence[FindingView]) -> dict[int, list[FindingView]]:
-    """The findings of each asset id, in the order given."""
-    out: dict[int, list[FindingView]] = defaultdict(list)
-    for f in findings:
-        out[f.asset_id].append(f)
+def rows_by_asset(findings: Sequence[FindingView]) -> dict[int, list[int]]:
+    """The positions of each asset id's findings, in the order given (a
+    :class:`FindingTable` is read from its asset column: no view is made)."""
+    asset_ids = (
+        findings.asset_ids()
+        if isinstance(findings, FindingTable)
+        else [f.asset_id for f in findings]
+    )
+    out: dict[int, list[int]] = defaultdict(list)
+    for row, asset_id in enumerate(asset_ids):
+        out[asset_id].append(row)
     return out
 
 
@@ -471,8 +557,18 @@ class ItemBuilder:
 
     def build(self) -> list[WorkItem]:
         """Every item, sorted by key."""
+        return sorted(self.items(), key=lambda i: i.key)
+
+    def items(self) -> Iterator[WorkItem]:
+        """Every item, asset by asset (in snapshot order)."""
         topo = self.topology
-        findings_of = findings_by_asset(self.snapshot.findings)
+        table = self.snapshot.findings
+        rows_of = rows_by_asset(table)
+
+        def findings_of(asset_id: int) -> list[FindingView]:
+            """Made per asset (the items hold their findings until they are spilled)."""
+            return [table[row] for row in rows_of.get(asset_id, ())]
+
         issuers = {lk.target_id for lk in self.snapshot.links if lk.relation == "issued-by"}
         certified_by: dict[int, list[int]] = defaultdict(list)
         for lk in self.snapshot.links:
@@ -485,9 +581,8 @@ class ItemBuilder:
             and str(topo.assets[lk.source_id].details.get("protocol", "")) == "ssh"
             if lk.source_id in topo.assets
         }
-        items: list[WorkItem] = []
         for asset in self.snapshot.assets:
-            findings = findings_of.get(asset.id, [])
+            findings = findings_of(asset.id)
             if not findings:
                 continue
             groups: dict[str, list[FindingView]] = defaultdict(list)
@@ -506,7 +601,7 @@ class ItemBuilder:
                 subject, signature, ignored = _certificate_groups(findings, self_issued)
                 folded = sorted(topo.targets(asset.id, "certifies"))
                 for key_id in folded:
-                    for f in findings_of.get(key_id, []):
+                    for f in findings_of(key_id):
                         if not _is_protection(f):
                             subject.append(f)
                 members += folded
@@ -542,7 +637,7 @@ class ItemBuilder:
             alone = (asset.id,)
             for use, group in groups.items():
                 item = WorkItem(
-                    key=f"{t}:{asset.fingerprint}#{use}",
+                    key=item_key(asset, use),
                     asset=asset,
                     use=use,
                     findings=sorted(group, key=lambda f: f.id),
@@ -552,9 +647,7 @@ class ItemBuilder:
                 if use == "subject-key" and notes:
                     item.notes = notes
                 self._describe(item)
-                items.append(item)
-        items.sort(key=lambda i: i.key)
-        return items
+                yield item
 
     def _describe(self, item: WorkItem) -> None:
         """Status, algorithms, title, evidence, confidentiality and validity of an item."""

@@ -25,9 +25,11 @@ from __future__ import annotations
 import calendar
 import heapq
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 import networkx as nx
 
@@ -46,9 +48,27 @@ MONITOR_RULE = (
 _KEY_USES = ("subject-key", "host-key", "key")
 
 
-@dataclass(slots=True)
+class Scheduled(Protocol):
+    """What precedence and ordering read of an item: a :class:`~pqcscan.risk.items.WorkItem`
+    or its :class:`~pqcscan.risk.items.ItemHead`."""
+
+    wave: Wave
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def asset_id(self) -> int: ...
+    @property
+    def use(self) -> str: ...
+    @property
+    def signals(self) -> AbstractSet[str]: ...
+    @property
+    def score(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Schedule:
-    """Wave bookkeeping of one item."""
+    """Wave bookkeeping of one item (read from :class:`Schedules`)."""
 
     rule_wave: Wave
     rule_id: str
@@ -56,13 +76,114 @@ class Schedule:
     wave: Wave
     pulled: str = ""  # "" | "precedence" | "cycle"
     cycle_size: int = 1
-    #: Consumer and provider item indices (one shared empty tuple until there is one: most
-    #: items have none, and two empty lists per item cost ~75 MB at a million items).
+    #: Consumer and provider item indices.
     blocks: Sequence[int] = ()
     blocked_by: Sequence[int] = ()
     pulled_by: int = 0  # direct consumers in the final wave
     #: The highest score among the item and what it (transitively) unblocks in its wave.
     urgency: float = 0.0
+
+
+_PULLED = ("", "precedence", "cycle")
+
+
+class Schedules:
+    """The wave bookkeeping of every item, in columns (a record per item cost ~120 bytes:
+    ~80 MB at a million items); ``schedules[n]`` is item ``n``'s :class:`Schedule`."""
+
+    __slots__ = (
+        "_blocked_by",
+        "_blocked_by_start",
+        "_blocks",
+        "_blocks_start",
+        "_rule_index",
+        "_rules",
+        "cycle_size",
+        "pulled",
+        "pulled_by",
+        "rule",
+        "rule_rank",
+        "urgency",
+        "wave_rank",
+    )
+
+    def __init__(self) -> None:
+        self._rules: list[tuple[Wave, str, str]] = []
+        self._rule_index: dict[tuple[Wave, str, str], int] = {}
+        self.rule = array("I")  # index into the distinct (wave, id, label) rules
+        self.rule_rank = array("b")  # WAVE_RANK of the rule's wave
+        self.wave_rank = array("b")  # WAVE_RANK of the final wave
+        self.pulled = array("b")  # index into _PULLED
+        self.cycle_size = array("I")
+        self.pulled_by = array("I")
+        self.urgency = array("d")
+        # Consumers (blocks) and providers (blocked_by) of each item in CSR tables: item n's
+        # are ``_blocks[_blocks_start[n]:_blocks_start[n + 1]]`` (see :meth:`link`).
+        self._blocks_start: array[int] = array("q", [0])
+        self._blocks: array[int] = array("i")
+        self._blocked_by_start: array[int] = array("q", [0])
+        self._blocked_by: array[int] = array("i")
+
+    def append(self, wave: Wave, rule_id: str, rule_label: str) -> None:
+        """The next item, in its rule's wave."""
+        rule = (wave, rule_id, rule_label)
+        index = self._rule_index.get(rule)
+        if index is None:
+            index = self._rule_index[rule] = len(self._rules)
+            self._rules.append(rule)
+        self.rule.append(index)
+        self.rule_rank.append(WAVE_RANK[wave])
+        self.wave_rank.append(WAVE_RANK[wave])
+        self.pulled.append(0)
+        self.cycle_size.append(1)
+        self.pulled_by.append(0)
+        self.urgency.append(0.0)
+
+    def __len__(self) -> int:
+        return len(self.rule)
+
+    def wave(self, n: int) -> Wave:
+        return RANK_WAVE[self.wave_rank[n]]
+
+    def link(self, consumers: array[int], providers: array[int]) -> None:
+        """Set the precedence pairs (``consumers[k]`` waits for ``providers[k]``), in order."""
+        n = len(self)
+        self._blocks_start, self._blocks = csr(n, providers, consumers)
+        self._blocked_by_start, self._blocked_by = csr(n, consumers, providers)
+
+    def blocks(self, n: int) -> array[int]:
+        """The consumers item ``n`` blocks."""
+        return self._blocks[self._blocks_start[n] : self._blocks_start[n + 1]]
+
+    def blocked_by(self, n: int) -> array[int]:
+        """The providers item ``n`` waits for."""
+        return self._blocked_by[self._blocked_by_start[n] : self._blocked_by_start[n + 1]]
+
+    def sort_links(self, key: Callable[[int], Any]) -> None:
+        """Sort each item's consumers and providers by ``key`` (stable)."""
+        for start, values in (
+            (self._blocks_start, self._blocks),
+            (self._blocked_by_start, self._blocked_by),
+        ):
+            for v in range(len(start) - 1):
+                a, b = start[v], start[v + 1]
+                if b - a > 1:
+                    values[a:b] = array("i", sorted(values[a:b], key=key))
+
+    def __getitem__(self, n: int) -> Schedule:
+        rule_wave, rule_id, rule_label = self._rules[self.rule[n]]
+        return Schedule(
+            rule_wave,
+            rule_id,
+            rule_label,
+            self.wave(n),
+            _PULLED[self.pulled[n]],
+            self.cycle_size[n],
+            tuple(self.blocks(n)),
+            tuple(self.blocked_by(n)),
+            self.pulled_by[n],
+            self.urgency[n],
+        )
 
 
 def rule_wave(item: WorkItem, profile: RiskProfile) -> tuple[Wave, str, str]:
@@ -75,14 +196,14 @@ def rule_wave(item: WorkItem, profile: RiskProfile) -> tuple[Wave, str, str]:
     raise AssertionError("the last wave rule matches every item")  # pragma: no cover
 
 
-def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tuple[int, int, str]]:
+def precedence_edges(items: Sequence[Scheduled], topology: Topology) -> list[tuple[int, int, str]]:
     """(consumer index, provider index, kind) between items, from the inventory's links."""
     # The items of each asset as a chain (its first item, then ``following``): a dict of
     # uses per asset would cost ~70 MB at a million items; ``uses_of`` builds one on demand.
     first: dict[int, int] = {}
     following = array("i", [-1]) * len(items)
     for n in range(len(items) - 1, -1, -1):
-        asset_id = items[n].asset.id
+        asset_id = items[n].asset_id
         following[n] = first.get(asset_id, -1)
         first[asset_id] = n
 
@@ -130,16 +251,9 @@ def precedence_edges(items: Sequence[WorkItem], topology: Topology) -> list[tupl
     return sorted(set(edges))
 
 
-def _added(indices: Sequence[int], n: int) -> list[int]:
-    """``indices`` with ``n`` appended (in place once it is a list)."""
-    out = indices if isinstance(indices, list) else list(indices)
-    out.append(n)
-    return out
-
-
 def schedule(
-    items: Sequence[WorkItem],
-    schedules: Sequence[Schedule],
+    items: Sequence[Scheduled],
+    schedules: Schedules,
     edges: Sequence[tuple[int, int, str]],
     cycles: Sequence[Sequence[int]],
 ) -> list[int]:
@@ -150,7 +264,9 @@ def schedule(
     only the few strongly connected groups of several items get a small networkx graph
     (:func:`_inside`).
     """
-    active = array("i", (n for n, s in enumerate(schedules) if s.rule_wave is not Wave.MONITOR))
+    monitor = WAVE_RANK[Wave.MONITOR]
+    rule_rank = schedules.rule_rank
+    active = array("i", (n for n in range(len(schedules)) if rule_rank[n] != monitor))
     live = bytearray(len(schedules))  # 1: not monitored
     local = array("i", [-1]) * len(schedules)  # item index -> node
     for i, n in enumerate(active):
@@ -159,19 +275,23 @@ def schedule(
     src: array[int] = array("i")
     dst: array[int] = array("i")
     real: set[tuple[int, int]] = set()  # precedence edges, without the cycle ties
+    consumers_of: array[int] = array("i")  # every edge kept (a pair once per kind)
+    providers_of: array[int] = array("i")
     for consumer, provider, _kind in edges:
         if live[consumer] and live[provider] and consumer != provider:
             if (consumer, provider) not in real:
                 src.append(local[consumer])
                 dst.append(local[provider])
                 real.add((consumer, provider))
-            schedules[consumer].blocked_by = _added(schedules[consumer].blocked_by, provider)
-            schedules[provider].blocks = _added(schedules[provider].blocks, consumer)
+            consumers_of.append(consumer)
+            providers_of.append(provider)
+    schedules.link(consumers_of, providers_of)
+    del consumers_of, providers_of
     in_cycle = {asset_id for cycle in cycles for asset_id in cycle}
     by_asset: dict[int, list[int]] = {}
     for n in active:
-        if items[n].asset.id in in_cycle:
-            by_asset.setdefault(items[n].asset.id, []).append(n)
+        if items[n].asset_id in in_cycle:
+            by_asset.setdefault(items[n].asset_id, []).append(n)
     del in_cycle
     for cycle in cycles:
         tied = sorted(n for asset_id in cycle for n in by_asset.get(asset_id, ()))
@@ -211,7 +331,7 @@ def schedule(
     # descending group numbers: every consumer group before its providers
     for c in range(count - 1, -1, -1):
         group = members[first[c] : first[c + 1]]
-        own = min(WAVE_RANK[schedules[m].rule_wave] for m in group)
+        own = min(rule_rank[m] for m in group)
         above = consumers[cstart[c] : cstart[c + 1]]
         effective[c] = min(own, min((effective[p] for p in above), default=own))
         # the highest score this group unlocks in its own wave (itself included)
@@ -219,27 +339,26 @@ def schedule(
             max(items[m].score for m in group),
             max((urgency[p] for p in above if effective[p] == effective[c]), default=0.0),
         )
+    wave_rank = schedules.wave_rank
     for i, n in enumerate(active):
-        s = schedules[n]
         c = comp[i]
-        s.urgency = urgency[c]
+        schedules.urgency[n] = urgency[c]
         final = effective[c]
-        s.wave = RANK_WAVE[final]
-        s.cycle_size = first[c + 1] - first[c]
-        if final < WAVE_RANK[s.rule_wave]:
+        wave_rank[n] = final
+        schedules.cycle_size[n] = first[c + 1] - first[c]
+        if final < rule_rank[n]:
             above = consumers[cstart[c] : cstart[c + 1]]
             consumers_wave = min((effective[p] for p in above), default=99)
-            s.pulled = "precedence" if consumers_wave == final else "cycle"
-            s.pulled_by = sum(1 for m in s.blocks if effective[comp[local[m]]] == final)
-        items[n].wave = s.wave
-    for n, s in enumerate(schedules):
+            schedules.pulled[n] = 1 if consumers_wave == final else 2
+            schedules.pulled_by[n] = sum(
+                1 for m in schedules.blocks(n) if effective[comp[local[m]]] == final
+            )
+        items[n].wave = RANK_WAVE[final]
+    for n in range(len(schedules)):
         if not live[n]:
-            s.wave = Wave.MONITOR
+            wave_rank[n] = monitor
             items[n].wave = Wave.MONITOR
-        if len(s.blocks) > 1:
-            s.blocks = sorted(s.blocks, key=lambda m: items[m].key)
-        if len(s.blocked_by) > 1:
-            s.blocked_by = sorted(s.blocked_by, key=lambda m: items[m].key)
+    schedules.sort_links(lambda m: items[m].key)
     inner = {pair for pair in real if comp[local[pair[0]]] == comp[local[pair[1]]]}
     del real
     return _order(items, schedules, first, members, out_degree, cstart, consumers, inner) + sorted(
@@ -247,14 +366,18 @@ def schedule(
     )
 
 
-def _priority(item: WorkItem, s: Schedule) -> tuple[int, float, float, str]:
+def _priority(items: Sequence[Scheduled], schedules: Schedules, n: int) -> _Priority:
     """Wave, then the highest score the item unlocks, then its own score, then its key."""
-    return (WAVE_RANK[s.wave], -s.urgency, -item.score, item.key)
+    item = items[n]
+    return (schedules.wave_rank[n], -schedules.urgency[n], -item.score, item.key)
+
+
+_Priority = tuple[int, float, float, str]
 
 
 def _order(
-    items: Sequence[WorkItem],
-    schedules: Sequence[Schedule],
+    items: Sequence[Scheduled],
+    schedules: Schedules,
     first: array[int],
     members: array[int],
     out_degree: array[int],
@@ -276,7 +399,7 @@ def _order(
             order = _inside(set(members[first[c] : first[c + 1]]), items, schedules, real)
             ranked[c] = order
             head = order[0]
-        heapq.heappush(heap, (*_priority(items[head], schedules[head]), c))
+        heapq.heappush(heap, (*_priority(items, schedules, head), c))
 
     for c in range(len(first) - 1):
         if remaining[c] == 0:
@@ -299,15 +422,15 @@ def _order(
 
 def _inside(
     members: set[int],
-    items: Sequence[WorkItem],
-    schedules: Sequence[Schedule],
+    items: Sequence[Scheduled],
+    schedules: Schedules,
     real: set[tuple[int, int]],
 ) -> list[int]:
     """The order inside one strongly connected group: its real precedence edges (without the
     ties that bind an asset cycle) when they allow one, most urgent first."""
 
-    def key(n: int) -> tuple[int, float, float, str]:
-        return _priority(items[n], schedules[n])
+    def key(n: int) -> _Priority:
+        return _priority(items, schedules, n)
 
     if len(members) == 1:
         return list(members)

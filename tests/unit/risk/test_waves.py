@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from array import array
 from datetime import date
 
 from pqcscan.risk import RankedItem, RiskResult, Wave, load_profile, rank
-from pqcscan.risk.waves import add_months
+from pqcscan.risk.waves import Schedules, add_months
 from tests.unit.risk.builders import SnapshotBuilder, attach, context, service
 
 AS_OF = date(2026, 1, 1)
@@ -82,3 +83,24 @@ def test_a_cycle_of_services_shares_its_context() -> None:
 def test_add_months() -> None:
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 15), 14) == date(2028, 1, 15)
+
+
+def test_schedules_in_columns_read_back_as_records_with_sorted_links() -> None:
+    s = Schedules()
+    for wave, rule in (
+        (Wave.NOW, "N1"),
+        (Wave.LATER, "L1"),
+        (Wave.NOW, "N1"),
+        (Wave.MONITOR, "M0"),
+    ):
+        s.append(wave, rule, f"{rule} label")
+    # 0 waits for 2 and for 1 (twice: two kinds of edge); 1 waits for 2
+    s.link(array("i", [0, 0, 0, 1]), array("i", [2, 1, 1, 2]))
+    s.sort_links(lambda m: -m)
+    assert len(s) == 4 and list(s.blocked_by(0)) == [2, 1, 1] and list(s.blocks(2)) == [1, 0]
+    s.wave_rank[1], s.pulled[1], s.urgency[1] = 0, 1, 42.5
+    record = s[1]
+    assert (record.rule_wave, record.rule_id, record.rule_label) == (Wave.LATER, "L1", "L1 label")
+    assert (record.wave, record.pulled, record.urgency) == (Wave.NOW, "precedence", 42.5)
+    assert record.blocks == (0, 0) and record.blocked_by == (2,)
+    assert s[3].wave is Wave.MONITOR and s[3].blocks == s[3].blocked_by == ()
