@@ -19,3 +19,9 @@ class RuleError(PqcscanError):
 
 class InventoryError(PqcscanError):
     """The inventory database could not be opened, migrated or written."""
+
+
+class SpillError(PqcscanError):
+    """The ranking's temporary file could not be created or written (a full disk)."""
+
+    exit_code = 4

@@ -17,7 +17,10 @@ import pickle
 import tempfile
 from array import array
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
+
+from pqcscan.errors import SpillError
 
 #: Bytes buffered before a write.
 _BUFFER = 1 << 20
@@ -47,8 +50,13 @@ class Shared:
 class Spill:
     """Records appended to a temporary file, read back by index (any order, any times)."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="pqcscan-rank-")  # noqa: SIM115 (closed by close())
+    def __init__(self, folder: Path | None = None) -> None:
+        """A new spill in ``folder`` (default: the temporary folder, ``TMPDIR``)."""
+        self._folder = str(folder) if folder is not None else tempfile.gettempdir()
+        try:
+            self._file = tempfile.TemporaryFile(prefix="pqcscan-rank-", dir=self._folder)  # noqa: SIM115 (closed by close())
+        except OSError as exc:
+            raise self._error(exc) from exc
         self._ends = array("Q", [0])
         self._written = 0  # bytes in the file; the rest of the records are in ``_pending``
         self._pending = io.BytesIO()
@@ -65,10 +73,19 @@ class Spill:
             self._flush()
         return len(self._ends) - 2
 
+    def _error(self, exc: OSError) -> SpillError:
+        return SpillError(
+            f"ranking: cannot write its temporary file in {self._folder} "
+            f"({exc.strerror or exc}); set TMPDIR to a folder with room (~1 KB per item)"
+        )
+
     def _flush(self) -> None:
         data = self._pending.getbuffer()
-        self._file.write(data)
-        self._file.flush()
+        try:
+            self._file.write(data)
+            self._file.flush()
+        except OSError as exc:
+            raise self._error(exc) from exc
         self._written += len(data)
         del data
         self._pending.seek(0)

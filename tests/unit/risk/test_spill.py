@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -10,6 +12,7 @@ import pytest
 
 from pqcscan.catalog import get_catalog
 from pqcscan.context.mapping import map_assets
+from pqcscan.errors import SpillError
 from pqcscan.inventory.snapshot import FindingTable, Snapshot
 from pqcscan.risk import load_profile, rank
 from pqcscan.risk.items import ItemBuilder, WorkItem, finding_lookup
@@ -86,3 +89,33 @@ def test_a_real_inventory_loads_into_a_table_and_ranks_as_its_views(
     views = Snapshot(snapshot.assets, tuple(snapshot.findings), snapshot.links)
     assert [f.id for f in views.findings] == sorted(f.id for f in views.findings)
     assert rank(snapshot, (), None, PROFILE, AS_OF) == rank(views, (), None, PROFILE, AS_OF)
+
+
+def test_a_spill_that_cannot_be_created_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SpillError, match=r"missing .*set TMPDIR"):
+        Spill(tmp_path / "missing")
+
+
+def test_a_full_disk_while_spilling_is_one_clear_error(tmp_path: Path) -> None:
+    # A real write failure: the file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes the
+    # kernel refuse the write past 1 MiB with EFBIG, as a full disk refuses it with ENOSPC.
+    script = f"""
+import resource, signal
+from pathlib import Path
+from pqcscan.errors import SpillError
+from pqcscan.risk.spill import Spill
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+spill = Spill(Path({str(tmp_path)!r}))
+try:
+    for n in range(5000):
+        spill.put("x" * 1000)
+    spill.get(0)
+except SpillError as exc:
+    print(exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.startswith(f"ranking: cannot write its temporary file in {tmp_path}")
+    assert "File too large" in done.stdout and "set TMPDIR" in done.stdout
