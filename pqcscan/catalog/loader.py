@@ -11,9 +11,8 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from pqcscan.catalog.model import (
@@ -28,6 +27,9 @@ from pqcscan.catalog.model import (
     SuiteComponent,
 )
 from pqcscan.errors import RuleError
+
+if TYPE_CHECKING:  # imported when a schema is first needed: ~1 s of every CLI start otherwise
+    import jsonschema
 
 
 def rules_root() -> Traversable:
@@ -63,6 +65,8 @@ def _validator(schema_name: str, root: Traversable | None = None) -> jsonschema.
     cached = _VALIDATORS.get(key)
     if cached is not None:
         return cached
+    import jsonschema  # lazy: see the top of the module
+
     base = root or rules_root()
     try:
         schema: dict[str, Any] = json.loads(

@@ -12,13 +12,14 @@ import json
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from pqcscan.catalog.loader import read_rule_file, rules_root, validate
 from pqcscan.errors import RuleError
 from pqcscan.sharing import OTHER
+
+if TYPE_CHECKING:  # imported when the schema is first needed (see catalog/loader.py)
+    import jsonschema
 
 VOCABULARY_SCHEMA = "stats-vocabulary.schema.json"
 STATS_SCHEMA = "pqcscan-stats-1.schema.json"
@@ -138,6 +139,8 @@ def get_vocabulary() -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def _stats_validator() -> jsonschema.Validator:
+    import jsonschema  # lazy: see the top of the module
+
     node = rules_root().joinpath("schema", STATS_SCHEMA)
     try:
         schema: dict[str, Any] = json.loads(node.read_text(encoding="utf-8"))
