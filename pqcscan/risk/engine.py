@@ -14,6 +14,7 @@ values at once. :func:`rank` is ``rank_lazily`` collected into a ``RiskResult``.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -178,10 +179,23 @@ class _Scored:
     def unpacked(cls, values: Sequence[Any], shared: Shared) -> _Scored:
         (mosca, factors, deadlines, earliest, y, count, impact_sum, dependants, *rest) = values
         v_raw, score, confidence, needs_context, owner = rest
+        # Texts are interned: a caller collecting every item (``rank()``) holds one copy of
+        # each repeated text, not one per item; an interned ``str`` is freed with its last
+        # reference, so the lazy path keeps nothing.
+        intern = sys.intern
         return cls(
             shared[mosca],
             tuple(
-                FactorScore(f[0], f[1], f[2], f[3], f[4], f[5], f[6], _PROVENANCE[f[7]])
+                FactorScore(
+                    intern(f[0]),
+                    intern(f[1]),
+                    intern(f[2]),
+                    intern(f[3]),
+                    f[4],
+                    f[5],
+                    f[6],
+                    _PROVENANCE[f[7]],
+                )
                 for f in factors
             ),
             shared[deadlines],
@@ -190,7 +204,7 @@ class _Scored:
             count,
             impact_sum,
             tuple(shared[d] for d in dependants),
-            v_raw,
+            intern(v_raw),
             score,
             confidence,
             needs_context,

@@ -208,6 +208,8 @@ class WorkItem:
         args[_ASSET] = assets[args[_ASSET]]
         args[_FINDINGS] = [finding(i) for i in args[_FINDINGS]]
         args[_SIGNALS] = signal_set(args[_SIGNALS])
+        for n in _TEXTS:
+            args[n] = sys.intern(args[n])
         for n, members in _ENUMS.items():
             args[n] = members[args[n]]
         return cls(*args)
@@ -217,6 +219,8 @@ _ITEM_FIELDS = tuple(f.name for f in fields(WorkItem))
 _ASSET = _ITEM_FIELDS.index("asset")
 _FINDINGS = _ITEM_FIELDS.index("findings")
 _SIGNALS = _ITEM_FIELDS.index("signals")
+#: Text fields interned when unpacked (equal in many items: see ``engine.intern``).
+_TEXTS = tuple(_ITEM_FIELDS.index(name) for name in ("use", "status", "validity_note"))
 #: The enum fields: their members by value (faster than calling the enum).
 _ENUMS: dict[int, dict[str, Threat | Provenance | Wave]] = {
     _ITEM_FIELDS.index(name): {m.value: m for m in enum}
