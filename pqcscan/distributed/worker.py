@@ -216,10 +216,8 @@ class Worker:
         wanted = set(self.options.runs)
         return [
             r
-            for r in reversed(self.inventory.runs())
-            if r.status == "running"
-            and isinstance(r.arguments.get("distributed"), dict)
-            and (not wanted or r.id in wanted)
+            for r in reversed(self.inventory.runs(status="running"))
+            if isinstance(r.arguments.get("distributed"), dict) and (not wanted or r.id in wanted)
         ]
 
     def _serve(self, manager: QueueManager, run: RunRecord, name: str) -> None:

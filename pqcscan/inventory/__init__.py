@@ -92,8 +92,9 @@ class Inventory:
     def findings(self, flt: FindingFilter | None = None) -> Iterator[FindingRecord]:
         return iter_findings(self.engine, flt)
 
-    def runs(self, limit: int | None = None) -> list[RunRecord]:
-        return list_runs(self.engine, limit)
+    def runs(self, limit: int | None = None, status: str | None = None) -> list[RunRecord]:
+        """Scan runs, newest first (only those with ``status`` when given)."""
+        return list_runs(self.engine, limit, status=status)
 
     def errors(self, run_id: int | None = None) -> list[ErrorRecord]:
         return list_errors(self.engine, run_id)

@@ -179,8 +179,12 @@ def iter_findings(engine: Engine, flt: FindingFilter | None = None) -> Iterator[
 
 
 def list_runs(
-    engine: Engine, limit: int | None = None, run_id: int | None = None
+    engine: Engine,
+    limit: int | None = None,
+    run_id: int | None = None,
+    status: str | None = None,
 ) -> list[RunRecord]:
+    """Runs newest first; only run ``run_id``, or only those with ``status``, when given."""
     t = SCAN_RUNS
     stmt = select(
         t.c.id,
@@ -198,6 +202,8 @@ def list_runs(
     ).order_by(t.c.id.desc())
     if run_id is not None:
         stmt = stmt.where(t.c.id == run_id)
+    if status is not None:
+        stmt = stmt.where(t.c.status == status)
     if limit is not None:
         stmt = stmt.limit(limit)
     with engine.connect() as conn:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from pqcscan.catalog import QuantumStatus
 from pqcscan.inventory import FindingFilter, Inventory
 from pqcscan.inventory.snapshot import load_snapshot
+from pqcscan.inventory.store import RunRecorder
 from pqcscan.results import (
     Asset,
     AssetKey,
@@ -88,6 +89,16 @@ def test_rescan_moves_last_seen_and_adds_no_duplicates(inv: Inventory) -> None:
     assert [r.new_findings for r in runs] == [0, 0, 1]  # newest first
     assert all(r.findings == 1 and r.assets == 2 for r in runs)
     assert count(inv, "finding_sightings") == 3
+
+
+def test_runs_filter_by_status(inv: Inventory) -> None:
+    with inv.record_run("certs", {}) as rec:
+        rec.add(item_for(cert("aa", "CN=a", "CN=a", "x", "x")))
+    running = RunRecorder(inv.engine, "tls", {"distributed": {}})
+    assert [r.status for r in inv.runs()] == ["running", "completed"]
+    assert [r.id for r in inv.runs(status="running")] == [running.run_id]
+    assert [r.id for r in inv.runs(status="completed")] == [rec.run_id]
+    assert inv.runs(status="interrupted") == []
 
 
 def test_findings_filter_by_run_status_type_and_algorithm(inv: Inventory) -> None:
