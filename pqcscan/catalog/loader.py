@@ -60,7 +60,8 @@ def read_rule_file(*parts: str, root: Traversable | None = None) -> Any:
 _VALIDATORS: dict[tuple[str, str], jsonschema.Validator] = {}
 
 
-def _validator(schema_name: str, root: Traversable | None = None) -> jsonschema.Validator:
+def schema_validator(schema_name: str, root: Traversable | None = None) -> jsonschema.Validator:
+    """The checked validator of ``rules/schema/<schema_name>`` (built once, then cached)."""
     key = (schema_name, str(root) if root is not None else "")
     cached = _VALIDATORS.get(key)
     if cached is not None:
@@ -89,7 +90,7 @@ def validate(document: Any, schema_name: str, where: str, root: Traversable | No
     The message names the file and the JSON path of the first error, e.g.
     ``rules/catalog/algorithms/pqc.yaml: algorithms/3/status: 'safe' is not one of [...]``.
     """
-    validator = _validator(schema_name, root)
+    validator = schema_validator(schema_name, root)
     if validator.is_valid(document):
         return
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))

@@ -12,14 +12,11 @@ import json
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pqcscan.catalog.loader import read_rule_file, rules_root, validate
+from pqcscan.catalog.loader import read_rule_file, schema_validator, validate
 from pqcscan.errors import RuleError
 from pqcscan.sharing import OTHER
-
-if TYPE_CHECKING:  # imported when the schema is first needed (see catalog/loader.py)
-    import jsonschema
 
 VOCABULARY_SCHEMA = "stats-vocabulary.schema.json"
 STATS_SCHEMA = "pqcscan-stats-1.schema.json"
@@ -137,21 +134,8 @@ def get_vocabulary() -> Vocabulary:
     return build_vocabulary(doc)
 
 
-@lru_cache(maxsize=1)
-def _stats_validator() -> jsonschema.Validator:
-    import jsonschema  # lazy: see the top of the module
-
-    node = rules_root().joinpath("schema", STATS_SCHEMA)
-    try:
-        schema: dict[str, Any] = json.loads(node.read_text(encoding="utf-8"))
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except (OSError, ValueError, jsonschema.SchemaError) as exc:
-        raise RuleError(f"rules/schema/{STATS_SCHEMA}: {exc}") from exc
-    return jsonschema.Draft202012Validator(schema)
-
-
 def schema_errors(document: Any) -> list[str]:
     """Where ``document`` breaks the ``pqcscan-stats/1`` JSON schema ("path: message")."""
-    validator = _stats_validator()
+    validator = schema_validator(STATS_SCHEMA)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in errors]

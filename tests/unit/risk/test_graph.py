@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import networkx as nx
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from pqcscan.risk.graph import (
     propagate_inventory,
     service_node,
 )
-from pqcscan.risk.services import Direct, resolve_services
+from pqcscan.risk.services import Direct, Services, resolve_services
 from tests.unit.risk.builders import SnapshotBuilder, context, service
 
 ECOSYSTEMS = list(Ecosystem)
@@ -137,11 +138,8 @@ def test_cycles_are_reported_and_share_everything() -> None:
     assert graph.edges[a, c]["kind"] == "issued_by"
 
 
-@given(graphs())
-@settings(max_examples=150, deadline=None)
-def test_compact_propagation_equals_the_networkx_one(case: tuple[object, ...]) -> None:
-    """``propagate_inventory`` (CSR arrays, iterative Tarjan) gives exactly what ``propagate``
-    gives over the networkx graph of the same snapshot."""
+def _attached(case: tuple[object, ...]) -> tuple[Any, Services, dict[int, list[Direct]], Any]:
+    """(snapshot, services, direct attachments, public assets) of a ``graphs()`` case."""
     snapshot, ctx, uses, public = case
     services = resolve_services([ctx], load_profile())  # type: ignore[list-item]
     direct: dict[int, list[Direct]] = {}
@@ -149,8 +147,17 @@ def test_compact_propagation_equals_the_networkx_one(case: tuple[object, ...]) -
         index = services.resolve("test", f"s{s_index}")
         assert index is not None
         direct.setdefault(asset_id, []).append(Direct(index, "rule"))
-    reference = propagate(build_graph(snapshot, services, direct), services, public)  # type: ignore[arg-type]
-    compact = propagate_inventory(snapshot, services, direct, public)  # type: ignore[arg-type]
+    return snapshot, services, direct, public
+
+
+@given(graphs())
+@settings(max_examples=150, deadline=None)
+def test_compact_propagation_equals_the_networkx_one(case: tuple[object, ...]) -> None:
+    """``propagate_inventory`` (CSR arrays, iterative Tarjan) gives exactly what ``propagate``
+    gives over the networkx graph of the same snapshot."""
+    snapshot, services, direct, public = _attached(case)
+    reference = propagate(build_graph(snapshot, services, direct), services, public)
+    compact = propagate_inventory(snapshot, services, direct, public)
     assert compact.reach == reference.reach
     assert compact.cycles == reference.cycles
     assert compact.components == reference.components
@@ -182,20 +189,14 @@ def test_truncated_propagation_keeps_the_worst_services_and_the_sizes(
 ) -> None:
     """With ``truncate``, an asset keeps its lowest ``keep`` service bits and the whole set's
     size and impact-weighted size; assets named ``full`` keep everything."""
-    snapshot, ctx, uses, public = case
-    services = resolve_services([ctx], load_profile())  # type: ignore[list-item]
-    direct: dict[int, list[Direct]] = {}
-    for s_index, asset_id in uses:  # type: ignore[attr-defined]
-        index = services.resolve("test", f"s{s_index}")
-        assert index is not None
-        direct.setdefault(asset_id, []).append(Direct(index, "rule"))
-    reference = propagate_inventory(snapshot, services, direct, public)  # type: ignore[arg-type]
-    full = {a.id for a in snapshot.assets if a.id % 2}  # type: ignore[attr-defined]
+    snapshot, services, direct, public = _attached(case)
+    reference = propagate_inventory(snapshot, services, direct, public)
+    full = {a.id for a in snapshot.assets if a.id % 2}
     short = propagate_inventory(
-        snapshot,  # type: ignore[arg-type]
+        snapshot,
         services,
         direct,
-        public,  # type: ignore[arg-type]
+        public,
         truncate=keep,
         full=full,
     )
